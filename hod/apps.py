@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HodConfig(AppConfig):
+    name = "hod"
+    verbose_name = "Help On Demand"

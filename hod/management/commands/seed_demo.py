@@ -1,0 +1,23 @@
+"""Demo data for `make run`: safe to run again, it changes nothing the second time."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+DEMO_ADMIN_USERNAME = "admin"
+DEMO_ADMIN_PASSWORD = "Demo-Admin-2027!"
+
+
+class Command(BaseCommand):
+    help = "Load demo data (an administrator for now; each feature adds its own) and print the demo log-ins."
+
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username=DEMO_ADMIN_USERNAME,
+            defaults={"is_staff": True, "is_superuser": True, "email": "admin@helpondemand.example"},
+        )
+        if created:
+            admin.set_password(DEMO_ADMIN_PASSWORD)
+            admin.save(update_fields=["password"])
+        self.stdout.write("Demo log-ins:")
+        self.stdout.write(f"  administrator  /admin/   {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}")

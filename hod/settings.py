@@ -1,0 +1,211 @@
+"""Settings for Help On Demand.
+
+Every setting comes from an environment variable with a default that works on a laptop
+(the embedded mode: SQLite and a broker kept in files). Production points DATABASE_URL and
+CELERY_BROKER_URL at PostgreSQL and Redis. The README's configuration table lists them all.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from hod.env import cache_config, envbool, envchoice, envint, envlist, envstr, envurl
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Where the embedded mode keeps its files: the SQLite database, the broker's queue folders,
+# message files and beat's schedule. Never committed.
+VAR_DIR = Path(envstr("HOD_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY", "django-insecure-embedded-mode-only-set-SECRET_KEY-in-production")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+HOD_BASE_URL = envurl("HOD_BASE_URL", "http://127.0.0.1:8000")
+_HTTPS = urlsplit(HOD_BASE_URL).scheme == "https"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "hod",
+    "referrals",
+    "matching",
+    "agents",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hod.urls"
+WSGI_APPLICATION = "hod.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database -------------------------------------------------------------------------------
+
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hod.sqlite3'}")
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+except ValueError as error:
+    raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Web, worker and beat share one file: WAL lets readers and one writer work at once, the
+    # busy timeout makes a writer wait instead of failing, and IMMEDIATE transactions take the
+    # write lock up front so two writers never deadlock half-way through.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+    # Tests use a file too (not shared memory), so a worker thread sees what the test wrote.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "agents.User"
+
+# Cache (rate limits and throttling share it between processes in production) ------------
+
+CACHE_URL = envstr("CACHE_URL", "locmem://hod")
+CACHES = {"default": cache_config(CACHE_URL)}
+
+# Celery ---------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _BROKER_DIR = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Product settings (DESIGN.md) -----------------------------------------------------------
+
+HOD_OFFER_WINDOW_SECONDS = envint("HOD_OFFER_WINDOW_SECONDS", 900, minimum=60)
+HOD_SWEEP_INTERVAL_SECONDS = envint("HOD_SWEEP_INTERVAL_SECONDS", 30, minimum=1, maximum=3600)
+HOD_REFERRAL_EXPIRY_SECONDS = envint("HOD_REFERRAL_EXPIRY_SECONDS", 86400, minimum=60)
+HOD_MAX_PENDING_OFFERS = envint("HOD_MAX_PENDING_OFFERS", 1, minimum=1)
+# None: the plan year whose open enrollment is current (next year from November 1).
+HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
+if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:
+    raise ImproperlyConfigured(f"HOD_PLAN_YEAR must be a plan year such as 2027, not {HOD_PLAN_YEAR}")
+HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
+
+# Messages -------------------------------------------------------------------------------
+
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Help On Demand <no-reply@helpondemand.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+HOD_SMS_BACKEND = envchoice("HOD_SMS_BACKEND", "console", ("console", "file", "memory", "twilio"))
+HOD_PUSH_BACKEND = envchoice("HOD_PUSH_BACKEND", "console", ("console", "file", "memory", "fcm"))
+HOD_MESSAGE_FILE_PATH = envstr("HOD_MESSAGE_FILE_PATH", str(VAR_DIR / "messages"))
+
+# Internationalization -------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# Static files ---------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Security -------------------------------------------------------------------------------
+
+# Production serves over HTTPS: an https HOD_BASE_URL turns on secure cookies, HSTS and the
+# redirect. Behind a proxy that terminates TLS, set HOD_TRUST_X_FORWARDED_PROTO=true.
+SECURE_SSL_REDIRECT = envbool("HOD_SECURE_SSL_REDIRECT", _HTTPS)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_HSTS_SECONDS = envint("HOD_HSTS_SECONDS", 31536000 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
+SECURE_HSTS_PRELOAD = _HTTPS
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if envbool("HOD_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [HOD_BASE_URL]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Logging: identifiers only, never a consumer's contact details ----------------------------
+
+LOG_LEVEL = envchoice("HOD_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {app: {"level": LOG_LEVEL} for app in ("hod", "agents", "referrals", "matching", "notifications")},
+}

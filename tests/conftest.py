@@ -1,0 +1,102 @@
+"""Fixtures shared by the whole suite.
+
+Tests marked `postgresql` or `redis` need those servers; elsewhere they skip with a reason,
+and with HOD_REQUIRE_SERVICES=true (as `.ci/run` sets) a missing server fails them instead.
+"""
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from hod.celery import app as celery_app
+from hod.env import envbool
+
+# Messages from this run go to a queue of their own, so a demo (`make run`) or another test run
+# on the same broker never takes them.
+TEST_QUEUE = f"hod-test-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    celery_app.conf.task_default_queue = TEST_QUEUE
+
+
+def _database_is_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _broker_is_redis() -> bool:
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = []
+    if item.get_closest_marker("postgresql") and not _database_is_postgresql():
+        missing.append("PostgreSQL (set DATABASE_URL=postgres://…)")
+    if item.get_closest_marker("redis") and not _broker_is_redis():
+        missing.append("Redis (set CELERY_BROKER_URL=redis://…)")
+    if missing:
+        reason = "needs " + " and ".join(missing)
+        if envbool("HOD_REQUIRE_SERVICES", False):
+            pytest.fail(f"{reason}, and HOD_REQUIRE_SERVICES is set", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings) -> None:
+    """Pages render in tests without a collected manifest (production runs collectstatic)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@contextmanager
+def running_worker() -> Iterator[None]:
+    """A real Celery worker, in a thread, consuming this run's queue on the configured broker."""
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=[TEST_QUEUE],
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ):
+        yield
+
+
+@pytest.fixture
+def worker(transactional_db) -> Iterator[None]:
+    with running_worker():
+        yield
+
+
+@pytest.fixture
+def wait_until() -> Callable[[Callable[[], bool]], None]:
+    """Wait for something another process or thread does (a worker's task), failing after a limit."""
+
+    def wait(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                pytest.fail(f"gave up waiting after {timeout:.0f} s")
+            time.sleep(0.05)
+
+    return wait
+
+
+@pytest.fixture
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment a subprocess gets: this one without the variables that pick a mode."""
+    env = dict(os.environ)
+    for name in list(env):
+        if name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE") or name.startswith(
+            "HOD_"
+        ):
+            env.pop(name)
+    return env

@@ -1,0 +1,64 @@
+"""The embedded mode `make run` starts: web, worker and beat from one command, on SQLite and a folder broker."""
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_web_worker_and_beat_start_together_and_stop_on_ctrl_c(clean_environ, tmp_path):
+    env = {**clean_environ, "HOD_VAR_DIR": str(tmp_path), "HOD_PORT": str(free_port())}
+    env["PATH"] = f"{BIN}:{env['PATH']}"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    honcho = subprocess.Popen(
+        [str(BIN / "honcho"), "--procfile", "Procfile.dev", "start"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{env['HOD_PORT']}/healthz"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = get_json(url)
+                break
+            except OSError:
+                assert honcho.poll() is None, honcho.stdout.read()
+                assert time.monotonic() < deadline, "web never answered"
+                time.sleep(0.2)
+        assert (status, body) == (200, {"status": "ok", "database": "ok", "broker": "ok"})
+        assert (tmp_path / "hod.sqlite3").exists()
+        assert (tmp_path / "broker" / "queue").is_dir()
+    finally:
+        honcho.send_signal(signal.SIGINT)
+        output, _ = honcho.communicate(timeout=60)
+
+    assert "celery@" in output and "ready." in output  # the worker started
+    assert "beat: Starting..." in output
+    for process in ("web", "worker", "beat"):
+        assert f"{process}.1 stopped" in output, output
