@@ -1,6 +1,12 @@
 # One image for web, worker and beat (docker-compose.yml runs it three ways).
-FROM python:3.11-slim
 
+# Front-end packages come from npm at build time, never from the repository.
+FROM node:20-slim AS frontend
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
@@ -8,6 +14,7 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+COPY --from=frontend /app/node_modules/@uswds /app/node_modules/@uswds
 # collectstatic needs settings but no database or secret of production's.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
 

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,7 +22,12 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.run-deps
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Help On Demand needs Node.js and npm (for USWDS and axe-core)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel error
+	touch $@
+
+run: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
@@ -32,7 +37,7 @@ run: $(VENV)/.run-deps
 	@echo
 	HOD_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-deps
@@ -43,6 +48,12 @@ bench: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# After changing translatable text: update the Spanish catalog, translate what is new, then run this again.
+messages: $(VENV)/.test-deps
+	$(BIN)/python manage.py makemessages -l es --no-location --ignore=.venv --ignore=node_modules \
+		--ignore=staticfiles --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache

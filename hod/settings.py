@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "hod",
+    "hod.reference",
     "referrals",
     "matching",
     "agents",
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hod.context_processors.language_switch",
             ],
         },
     },
@@ -160,8 +162,13 @@ USE_TZ = True
 # Static files ---------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(envstr("HOD_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# USWDS comes from its npm package (installed by `make run` and `make test`), never copied into the
+# repository; its css, js, fonts and img folders keep their relative places under static/uswds/.
+USWDS_DIST = BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
+    (f"uswds/{part}", USWDS_DIST / part) for part in ("css", "js", "fonts", "img")
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,11 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
 from hod.health import healthz
 from hod.views import home
+from referrals.views import get_contacted
 
 urlpatterns = [
-    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Pages for consumers and agents: English at /…, Spanish at /es/….
+urlpatterns += i18n_patterns(
+    path("", home, name="home"),
+    path("get-contacted/", get_contacted, name="get_contacted"),
+    prefix_default_language=False,
+)

@@ -96,7 +96,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = dict(os.environ)
     for name in list(env):
         if name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE") or name.startswith(
-            "HOD_"
+            ("HOD_", "DJANGO_")
         ):
             env.pop(name)
     return env

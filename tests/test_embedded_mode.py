@@ -1,6 +1,7 @@
 """The embedded mode `make run` starts: web, worker and beat from one command, on SQLite and a folder broker."""
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -30,9 +31,15 @@ def get_json(url: str) -> tuple[int, dict] | None:
 
 
 def test_web_worker_and_beat_start_together_and_stop_on_ctrl_c(clean_environ, tmp_path, wait_until):
-    env = {**clean_environ, "HOD_VAR_DIR": str(tmp_path), "HOD_PORT": str(free_port())}
+    env = {
+        **clean_environ,
+        "HOD_VAR_DIR": str(tmp_path),
+        "HOD_STATIC_ROOT": str(tmp_path / "static"),
+        "HOD_PORT": str(free_port()),
+    }
     env["PATH"] = f"{BIN}:{env['PATH']}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    for step in (["migrate"], ["collectstatic", "--noinput"]):  # what `make run` does first
+        subprocess.run([sys.executable, "manage.py", *step, "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
     honcho = subprocess.Popen(
         [str(BIN / "honcho"), "--procfile", "Procfile.dev", "start"],
         cwd=ROOT,
@@ -45,11 +52,15 @@ def test_web_worker_and_beat_start_together_and_stop_on_ctrl_c(clean_environ, tm
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(honcho.stdout), daemon=True)
     reader.start()
-    url = f"http://127.0.0.1:{env['HOD_PORT']}/healthz"
+    site = f"http://127.0.0.1:{env['HOD_PORT']}"
+    url = f"{site}/healthz"
     try:
         wait_until(lambda: honcho.poll() is not None or get_json(url) is not None, timeout=60)
         assert get_json(url) == (200, {"status": "ok", "database": "ok", "broker": "ok"})
         wait_until(lambda: "ready." in "".join(lines) and "beat: Starting..." in "".join(lines), timeout=60)
+        page = urllib.request.urlopen(f"{site}/es/get-contacted/", timeout=5).read().decode()
+        stylesheet = re.search(r'href="(/static/uswds/css/uswds\.min\.[0-9a-f]+\.css)"', page).group(1)
+        assert urllib.request.urlopen(site + stylesheet, timeout=5).status == 200
         assert (tmp_path / "hod.sqlite3").exists()
         assert (tmp_path / "broker" / "queue").is_dir()
     finally:

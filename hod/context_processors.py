@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+
+def language_switch(request: HttpRequest) -> dict:
+    """Links to this same page in the other languages, for pages that exist in every language."""
+    current = get_language()
+    path = request.get_full_path()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if code == current:
+            continue
+        url = translate_url(path, code)
+        if url != path:
+            links.append(
+                {
+                    "code": code,
+                    "name": get_language_info(code)["name_local"].capitalize(),
+                    "url": url,
+                    "absolute_url": request.build_absolute_uri(url),
+                }
+            )
+    return {"language_links": links}

@@ -1,0 +1,85 @@
+"""The functions other apps call for reference data: ZIP codes, the plan year, a state's Marketplace."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import zipcodes
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hod.reference.models import PlanYearSetting, StateMarketplace
+
+_ZIP_PATTERN = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+
+
+@dataclass(frozen=True)
+class ZipCode:
+    code: str
+    city: str
+    state: str
+    latitude: float
+    longitude: float
+    time_zone: str
+
+
+class ZipCodeError(ValidationError):
+    """A ZIP code that cannot be used, with a message fit to show beside the field."""
+
+
+@cache
+def _zip_index() -> dict[str, dict]:
+    # The package scans a list on every call; one dict built once makes each lookup O(1).
+    return {entry["zip_code"]: entry for entry in zipcodes.list_all()}
+
+
+def lookup_zip(value: str) -> ZipCode:
+    """The centroid, city, state and time zone of a 5-digit (or ZIP+4) ZIP code.
+
+    Raises ZipCodeError for text that is not a ZIP code, a ZIP code that does not exist, one
+    no longer in use, or a military one (no place to match agents to).
+    """
+    match = _ZIP_PATTERN.match((value or "").strip())
+    if not match:
+        raise ZipCodeError(_("Enter a 5-digit ZIP code, for example 33130."), code="zip_format")
+    code = match.group(1)
+    entry = _zip_index().get(code)
+    if entry is None or entry["zip_code_type"] == "MILITARY" or not entry["timezone"]:
+        raise ZipCodeError(
+            _("We could not find ZIP code %(zip)s. Check it and try again."), code="zip_unknown", params={"zip": code}
+        )
+    if not entry["active"]:
+        raise ZipCodeError(
+            _("ZIP code %(zip)s is no longer in use. Enter the ZIP code where you live now."),
+            code="zip_inactive",
+            params={"zip": code},
+        )
+    return ZipCode(
+        code=code,
+        city=entry["city"],
+        state=entry["state"],
+        latitude=float(entry["lat"]),
+        longitude=float(entry["long"]),
+        time_zone=entry["timezone"],
+    )
+
+
+def default_plan_year(now: datetime | None = None) -> int:
+    """The plan year whose open enrollment is current: next year from November 1."""
+    today = timezone.localdate(now)
+    return today.year + 1 if today.month >= 11 else today.year
+
+
+def current_plan_year(now: datetime | None = None) -> int:
+    """The administrators' choice if they made one, else HOD_PLAN_YEAR, else the default."""
+    chosen = PlanYearSetting.objects.filter(plan_year__isnull=False).values_list("plan_year", flat=True).first()
+    return chosen or settings.HOD_PLAN_YEAR or default_plan_year(now)
+
+
+def marketplace_for(state: str, plan_year: int | None = None) -> StateMarketplace | None:
+    """The state's Marketplace in the plan year (the current one by default); None where none is on file."""
+    year = plan_year or current_plan_year()
+    return StateMarketplace.objects.select_related("state").filter(state_id=state, plan_year=year).first()
