@@ -12,10 +12,12 @@ from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from hod.celery import app as celery_app
 from hod.env import envbool
+from hod.reference.loaders import load_reference_data
 
 # Messages from this run go to a queue of their own, so a demo (`make run`) or another test run
 # on the same broker never takes them.
@@ -54,6 +56,15 @@ def _static_files_without_collectstatic(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request) -> None:
+    """Tests that commit (worker, live server) flush the database afterwards, reference data included;
+    put it back as `migrate` left it, so every test starts with states, Marketplaces and languages."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        load_reference_data(django_apps)
 
 
 @contextmanager

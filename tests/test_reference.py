@@ -137,3 +137,7 @@ def test_hod_plan_year_overrides_the_calendar_and_the_admins_value_overrides_bot
 
     PlanYearSetting.objects.create(plan_year=2027)
     assert current_plan_year() == 2027
+
+
+def test_reference_data_is_there_for_tests_that_commit(transactional_db):
+    assert StateMarketplace.objects.filter(plan_year=2027).count() == FIFTY_STATES_AND_DC
