@@ -33,6 +33,7 @@ run: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Help On Demand is starting at http://127.0.0.1:$(PORT)/  (health: http://127.0.0.1:$(PORT)/healthz)"
+	@echo "E-mails are written to var/mail/, texts and app notifications to var/messages/."
 	@echo "Web, worker and beat run below; Ctrl-C stops all of them."
 	@echo
 	HOD_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start

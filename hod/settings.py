@@ -5,6 +5,7 @@ Every setting comes from an environment variable with a default that works on a 
 CELERY_BROKER_URL at PostgreSQL and Redis. The README's configuration table lists them all.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    "anymail",
     "django.contrib.staticfiles",
     "hod",
     "hod.reference",
@@ -127,6 +129,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 60.0},
+}
 
 # Product settings (DESIGN.md) -----------------------------------------------------------
 
@@ -142,13 +147,25 @@ HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
 
 # Messages -------------------------------------------------------------------------------
 
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Help On Demand <no-reply@helpondemand.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-HOD_SMS_BACKEND = envchoice("HOD_SMS_BACKEND", "console", ("console", "file", "memory", "twilio"))
-HOD_PUSH_BACKEND = envchoice("HOD_PUSH_BACKEND", "console", ("console", "file", "memory", "fcm"))
+HOD_SMS_BACKEND = envchoice("HOD_SMS_BACKEND", "file", ("console", "file", "memory", "twilio"))
+HOD_PUSH_BACKEND = envchoice("HOD_PUSH_BACKEND", "file", ("console", "file", "memory", "fcm"))
 HOD_MESSAGE_FILE_PATH = envstr("HOD_MESSAGE_FILE_PATH", str(VAR_DIR / "messages"))
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
+TWILIO_MESSAGING_SERVICE_SID = envstr("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
+TWILIO_API_URL = ""  # tests point the library at a stand-in; production uses Twilio's own address
+# A service-account JSON file's path (or its content) for Firebase Cloud Messaging.
+FCM_CREDENTIALS = envstr("FCM_CREDENTIALS", "")
+# Anymail: the provider's settings go here (for example ANYMAIL_POSTMARK_SERVER_TOKEN → POSTMARK_SERVER_TOKEN);
+# delivery webhooks at /anymail/<provider>/tracking/ need WEBHOOK_SECRET ("user:password" basic auth).
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_") and value
+}
 
 # Internationalization -------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from hod.health import healthz
 from hod.views import home
@@ -9,6 +9,9 @@ from referrals.views import get_contacted
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("notifications/", include("notifications.urls")),
+    # E-mail providers' delivery reports; believed only with ANYMAIL_WEBHOOK_SECRET (notifications.receivers).
+    path("anymail/", include("anymail.urls")),
 ]
 
 # Pages for consumers and agents: English at /…, Spanish at /es/….

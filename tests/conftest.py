@@ -59,6 +59,19 @@ def _static_files_without_collectstatic(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _messages_stay_in_memory(settings, tmp_path) -> Iterator[None]:
+    """Texts and app notifications go to the memory outbox (e-mail to Django's, as pytest-django sets)."""
+    from notifications.transports import development
+
+    settings.HOD_SMS_BACKEND = "memory"
+    settings.HOD_PUSH_BACKEND = "memory"
+    settings.HOD_MESSAGE_FILE_PATH = str(tmp_path / "messages")
+    development.outbox.clear()
+    yield
+    development.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_after_flush(request) -> None:
     """Tests that commit (worker, live server) flush the database afterwards, reference data included;
     put it back as `migrate` left it, so every test starts with states, Marketplaces and languages."""

@@ -61,6 +61,16 @@ def test_web_worker_and_beat_start_together_and_stop_on_ctrl_c(clean_environ, tm
         page = urllib.request.urlopen(f"{site}/es/get-contacted/", timeout=5).read().decode()
         stylesheet = re.search(r'href="(/static/uswds/css/uswds\.min\.[0-9a-f]+\.css)"', page).group(1)
         assert urllib.request.urlopen(site + stylesheet, timeout=5).status == 200
+        # A message sent from `manage.py shell` reaches the worker and lands as files within seconds.
+        send = (
+            "from notifications.sending import Recipient, send;"
+            "send(Recipient(email='ana@agents.example', phone='+13135550142', channels={'email', 'sms'}),"
+            " 'test_message')"
+        )
+        subprocess.run([sys.executable, "manage.py", "shell", "-c", send], cwd=ROOT, env=env, check=True, timeout=60)
+        wait_until(lambda: len(list((tmp_path / "messages").glob("sms-*.json"))) == 1, timeout=20)
+        wait_until(lambda: len(list((tmp_path / "mail").glob("*.log"))) == 1, timeout=20)
+        assert "Help On Demand test message" in next((tmp_path / "mail").glob("*.log")).read_text()
         assert (tmp_path / "hod.sqlite3").exists()
         assert (tmp_path / "broker" / "queue").is_dir()
     finally:

@@ -43,8 +43,8 @@ def test_with_no_variables_set_it_runs_in_the_embedded_mode(clean_environ, tmp_p
         "86400",
         "1",
         "http://127.0.0.1:8000",
-        "console",
-        "console",
+        "file",
+        "file",
         "True",
     ]
 

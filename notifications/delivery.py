@@ -1,0 +1,78 @@
+"""Getting a queued Notification out of the door: one step a worker calls, and the re-send sweep.
+
+A worker claims a row with a conditional UPDATE (queued, or sending with an expired lease),
+so a task delivered twice sends once; a worker that died mid-send leaves a lease that expires,
+after which the sweep hands the row to another worker.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.models import Notification, Status
+from notifications.transports import TransportError, get_transport
+
+logger = logging.getLogger(__name__)
+
+# Seconds to wait before each retry; after the last, the message has failed.
+RETRY_DELAYS = (15, 60, 180, 300)
+LEASE = timedelta(minutes=5)
+LOST_AFTER = timedelta(minutes=2)
+
+
+def deliver(notification_id: int, now: datetime | None = None) -> int | None:
+    """Send one notification if it is still to be sent. Returns seconds until a retry, or None."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        Q(status=Status.QUEUED) | Q(status=Status.SENDING, lease_expires_at__lt=now), pk=notification_id
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=now + LEASE, updated_at=now)
+    if claimed != 1:
+        return None  # already sent or failed, or another worker holds it
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    try:
+        provider_message_id = get_transport(notification.channel).send(notification)
+    except TransportError as error:
+        return _record_failure(notification, error, timezone.now())
+    except Exception as error:
+        logger.exception(
+            "notification %s: unexpected error from the %s transport", notification.pk, notification.channel
+        )
+        return _record_failure(notification, TransportError(f"{type(error).__name__}: {error}"), timezone.now())
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.SENT, provider_message_id=provider_message_id, sent_at=timezone.now(), lease_expires_at=None
+    )
+    logger.info("notification %s sent by %s (%s)", notification.pk, notification.channel, notification.kind)
+    return None
+
+
+def _record_failure(notification: Notification, error: TransportError, now: datetime) -> int | None:
+    retries_left = notification.attempts <= len(RETRY_DELAYS)
+    if error.permanent or not retries_left:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Status.FAILED, last_error=error.message, failed_at=now, lease_expires_at=None
+        )
+        logger.warning("notification %s failed for good: %s", notification.pk, error.message)
+        return None
+    delay = RETRY_DELAYS[notification.attempts - 1]
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.QUEUED,
+        last_error=error.message,
+        next_attempt_at=now + timedelta(seconds=delay),
+        lease_expires_at=None,
+    )
+    logger.info("notification %s will be retried in %d s: %s", notification.pk, delay, error.message)
+    return delay
+
+
+def lost_notifications(now: datetime, limit: int = 500) -> list[int]:
+    """Rows whose task seems lost: queued well past their time, or held by a worker whose lease ran out."""
+    return list(
+        Notification.objects.filter(
+            Q(status=Status.QUEUED, next_attempt_at__lt=now - LOST_AFTER)
+            | Q(status=Status.SENDING, lease_expires_at__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,57 @@
+"""Turn a kind of message and its context into the text each channel sends, in a language."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications import sms
+from notifications.channels import Channel
+
+logger = logging.getLogger(__name__)
+
+# The kinds of message there are; each has templates in templates/notifications/<kind>/.
+KINDS = {
+    "test_message": "Test message (profile page)",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str = ""
+    body: str = ""
+    html: str = ""
+    link: str = ""
+
+
+def _render(kind: str, name: str, context: dict) -> str:
+    return render_to_string(f"notifications/{kind}/{name}", context).strip()
+
+
+def render(kind: str, channel: str, language: str, context: dict) -> Rendered:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of message {kind!r}; add it to notifications.rendering.KINDS")
+    context = {"base_url": settings.HOD_BASE_URL, **context}
+    link = context.get("link", "")
+    with translation.override(language):
+        if channel == Channel.EMAIL:
+            return Rendered(
+                subject=" ".join(_render(kind, "email_subject.txt", context).split()),
+                body=_render(kind, "email.txt", context) + "\n",
+                html=_render(kind, "email.html", context),
+                link=link,
+            )
+        if channel == Channel.SMS:
+            text = sms.fold_to_gsm(" ".join(_render(kind, "sms.txt", context).split()))
+            if sms.segments(text) > sms.MAX_SEGMENTS:
+                logger.warning("text of kind %s in %s takes %d segments", kind, language, sms.segments(text))
+            return Rendered(body=text, link=link)
+        if channel == Channel.PUSH:
+            return Rendered(
+                subject=" ".join(_render(kind, "push_title.txt", context).split()),
+                body=" ".join(_render(kind, "push_body.txt", context).split()),
+                link=link,
+            )
+    raise ValueError(f"unknown channel {channel!r}")

@@ -1,0 +1,92 @@
+"""The one way to send a message to a person: `send(recipient, kind, context)`."""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from notifications.channels import Channel
+from notifications.models import Notification
+from notifications.rendering import render
+from notifications.tasks import deliver_notification
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person as notifications sees them: where to reach them, in which language, on which channels.
+
+    `user` is the account of someone who logs in (an agent); consumers have none. App
+    notifications need a user (they go to the user's registered devices).
+    """
+
+    email: str = ""
+    phone: str = ""
+    language: str = "en"
+    channels: frozenset[str] = field(default_factory=lambda: frozenset({Channel.EMAIL}))
+    user: Any = None
+
+    def reachable_channels(self) -> list[str]:
+        reachable = {
+            Channel.EMAIL: bool(self.email),
+            Channel.SMS: bool(self.phone),
+            Channel.PUSH: self.user is not None,
+        }
+        return [channel for channel in Channel.values if channel in self.channels and reachable[channel]]
+
+    def address(self, channel: str) -> str:
+        return {Channel.EMAIL: self.email, Channel.SMS: str(self.phone)}.get(channel, "")
+
+
+def send(
+    recipient: Recipient, kind: str, context: dict | None = None, related: models.Model | None = None
+) -> list[Notification]:
+    """Record one Notification per channel the recipient can be reached on, and send them after commit.
+
+    The text is rendered now, in the recipient's language. A rolled-back transaction sends nothing.
+    """
+    now = timezone.now()
+    related_type = ContentType.objects.get_for_model(related) if related is not None else None
+    rows = []
+    for channel in recipient.reachable_channels():
+        text = render(kind, channel, recipient.language, context or {})
+        rows.append(
+            Notification(
+                kind=kind,
+                channel=channel,
+                language=recipient.language,
+                user=recipient.user,
+                to=recipient.address(channel),
+                subject=text.subject,
+                body=text.body,
+                html=text.html,
+                link=text.link,
+                related_type=related_type,
+                related_id=str(related.pk) if related is not None else "",
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _enqueue(ids))
+    return rows
+
+
+def _enqueue(ids: list[int]) -> None:
+    for notification_id in ids:
+        # A broker that is down must not break the request that sent the message: the periodic
+        # re-send finds rows still queued and hands them to a worker later.
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.exception("could not enqueue notification %s", notification_id)
+
+
+def send_test_message(recipient: Recipient) -> list[Notification]:
+    """A test message on every channel the person chose (the profile page's "Send a test message")."""
+    return send(recipient, "test_message")

@@ -1,0 +1,76 @@
+import json
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from twilio.request_validator import RequestValidator
+
+from notifications import status
+from notifications.channels import Channel
+from notifications.devices import register_device, remove_device
+from notifications.models import Device
+
+logger = logging.getLogger(__name__)
+
+TWILIO_DELIVERED = {"delivered"}
+TWILIO_UNDELIVERED = {"undelivered", "failed"}
+
+
+def twilio_signature_is_valid(request: HttpRequest) -> bool:
+    """Twilio signs the public URL it called and the posted fields with our auth token."""
+    if not settings.TWILIO_AUTH_TOKEN:
+        return False
+    url = settings.HOD_BASE_URL + request.get_full_path()
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST.dict(), signature)
+
+
+@csrf_exempt
+@require_POST
+def twilio_status(request: HttpRequest) -> HttpResponse:
+    if not twilio_signature_is_valid(request):
+        logger.warning("Twilio status callback with a bad signature refused")
+        return HttpResponse("bad signature", status=403, content_type="text/plain")
+    sid, message_status = request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", "")
+    if message_status in TWILIO_DELIVERED:
+        status.record_delivered(Channel.SMS, sid)
+    elif message_status in TWILIO_UNDELIVERED:
+        status.record_undelivered(
+            Channel.SMS, sid, f"Twilio {message_status} (error {request.POST.get('ErrorCode', '?')})"
+        )
+    return HttpResponse(status=204)
+
+
+def _json_error(message: str, status_code: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status_code)
+
+
+@require_http_methods(["POST", "DELETE"])
+def devices(request: HttpRequest) -> JsonResponse:
+    """Register (POST {"token", "platform"}) or remove (DELETE {"token"}) a device for app notifications."""
+    if not request.user.is_authenticated:
+        return _json_error("log in first", 401)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _json_error("the body must be JSON", 400)
+    if not isinstance(payload, dict):
+        return _json_error("the body must be a JSON object", 400)
+    token = payload.get("token")
+    if not isinstance(token, str) or not token.strip() or len(token) > Device._meta.get_field("token").max_length:
+        return _json_error("token must be the device's FCM registration token", 400)
+    token = token.strip()
+    if request.method == "DELETE":
+        if not remove_device(request.user, token):
+            return _json_error("no such device on this account", 404)
+        return JsonResponse({}, status=200)
+    platform = payload.get("platform")
+    if platform not in Device.Platform.values:
+        return _json_error(f"platform must be one of {', '.join(Device.Platform.values)}", 400)
+    device, created = register_device(request.user, token, platform)
+    return JsonResponse(
+        {"token": device.token, "platform": device.platform, "last_seen_at": device.last_seen_at.isoformat()},
+        status=201 if created else 200,
+    )

@@ -1,0 +1,34 @@
+"""Every kind of message has every template in both languages, and every text fits in two SMS segments."""
+
+import pytest
+
+from notifications import sms
+from notifications.channels import Channel
+from notifications.rendering import KINDS, render
+
+# The longest context each kind is sent with (later kinds add theirs here).
+LONGEST_CONTEXT: dict[str, dict] = {
+    "test_message": {},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_message_renders_in_both_languages_and_its_text_fits_two_segments(kind, language):
+    texts = {channel: render(kind, channel, language, LONGEST_CONTEXT[kind]) for channel in Channel.values}
+
+    assert texts[Channel.EMAIL].subject and texts[Channel.EMAIL].body and texts[Channel.EMAIL].html
+    assert texts[Channel.PUSH].subject and texts[Channel.PUSH].body
+    assert sms.segments(texts[Channel.SMS].body) <= sms.MAX_SEGMENTS
+
+
+def test_spanish_letters_outside_gsm_are_folded_so_a_text_keeps_160_characters_a_segment():
+    folded = sms.fold_to_gsm("¿Aceptará el referido? Sí, número de teléfono — “ya”")
+
+    assert folded == '¿Aceptara el referido? Si, numero de teléfono - "ya"'
+    assert sms.segments("a" * 160) == 1
+    assert sms.segments("a" * 161) == 2
+    assert sms.segments("a" * 306) == 2
+    assert sms.segments("á" * 70) == 1  # a character with no GSM-7 spelling keeps the text in UCS-2
+    assert sms.segments("€" * 80) == 1  # extension characters take two septets each
+    assert sms.segments("€" * 81) == 2
