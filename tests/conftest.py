@@ -15,6 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.conf import settings
 
+from agents.loaders import load_agents_reference_data
 from hod.celery import app as celery_app
 from hod.env import envbool
 from hod.reference.loaders import load_reference_data
@@ -50,6 +51,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings) -> None:
     """Pages render in tests without a collected manifest (production runs collectstatic)."""
     settings.STORAGES = {
@@ -78,6 +84,7 @@ def _reference_data_after_flush(request) -> None:
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         load_reference_data(django_apps)
+        load_agents_reference_data(django_apps)
 
 
 @contextmanager

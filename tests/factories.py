@@ -13,3 +13,66 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@agents.example")
     first_name = "Ana"
     last_name = "Agent"
+
+
+def make_eligible_agent(
+    npn: str = "1000001",
+    *,
+    state: str = "FL",
+    languages: tuple[str, ...] = ("en",),
+    zip_code: str = "33130",
+    first_name: str = "Ana",
+    last_name: str = "Agent",
+    plan_year: int | None = None,
+):
+    """An agent who passes every rule for `state` right now: the baseline each test breaks one rule of."""
+    from django.utils import timezone
+
+    from agents.eligibility import current_terms
+    from agents.models import (
+        Agent,
+        License,
+        LineOfAuthority,
+        MarketplaceRegistration,
+        TermsAcceptance,
+        TrainingCompletion,
+    )
+    from hod.reference.lookups import current_plan_year, lookup_zip
+
+    year = plan_year or current_plan_year()
+    place = lookup_zip(zip_code)
+    user = UserFactory(username=f"npn{npn}")
+    user.set_password("Sunny-Day-2027!")
+    user.save(update_fields=["password"])
+    agent = Agent.objects.create(
+        npn=npn,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"npn{npn}@agents.example",
+        home_state=place.state,
+        display_option=Agent.DisplayOption.ALL_STATES,
+        user=user,
+        cell_phone="+13135550142",
+        zip_code=zip_code,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        time_zone=place.time_zone,
+        registered_at=timezone.now(),
+        taking_referrals=True,
+    )
+    agent.languages.set(languages)
+    MarketplaceRegistration.objects.create(
+        npn=npn,
+        plan_year=year,
+        individual_registration_completion_date=timezone.localdate().replace(month=1, day=5),
+        npn_valid_current_plan_year_only="Y",
+    )
+    TrainingCompletion.objects.create(npn=npn, plan_year=year, completed_on=timezone.localdate().replace(day=1))
+    license = License.objects.create(
+        npn=npn, state=state, license_number=f"{state}-{npn}", status="Active", resident=True
+    )
+    LineOfAuthority.objects.create(license=license, name="Accident and Health", status="Active")
+    TermsAcceptance.objects.bulk_create(
+        [TermsAcceptance(agent=agent, terms=terms, accepted_at=timezone.now()) for terms in current_terms()]
+    )
+    return agent

@@ -99,3 +99,10 @@ def test_cache_urls_map_to_django_backends():
     }
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         cache_config("memcached://x")
+
+
+@pytest.mark.django_db
+def test_the_models_and_their_migrations_agree():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -1,0 +1,30 @@
+"""What `agents` owns: who the agents are, what CMS says about them, and what they chose in Help On Demand."""
+
+from agents.models.agent import Agent, ScheduleState, StateDeselection, User
+from agents.models.availability import Absence, WeeklyHours
+from agents.models.cms import (
+    HealthLineOfAuthority,
+    ImportRun,
+    License,
+    LineOfAuthority,
+    MarketplaceRegistration,
+    TrainingCompletion,
+)
+from agents.models.terms import TermsAcceptance, TermsDocument
+
+__all__ = [
+    "Absence",
+    "Agent",
+    "HealthLineOfAuthority",
+    "ImportRun",
+    "License",
+    "LineOfAuthority",
+    "MarketplaceRegistration",
+    "ScheduleState",
+    "StateDeselection",
+    "TermsAcceptance",
+    "TermsDocument",
+    "TrainingCompletion",
+    "User",
+    "WeeklyHours",
+]
