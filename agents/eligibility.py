@@ -319,11 +319,12 @@ def licensed_in(state: str, today: date) -> QuerySet:
 
 
 def eligible_agents(
-    state: str, language: str, now: datetime | None = None, plan_year: int | None = None
+    state: str, language: str | None, now: datetime | None = None, plan_year: int | None = None
 ) -> QuerySet[Agent]:
     """Agents who may receive a referral for a consumer in `state` speaking `language` right now.
 
     One query (rules 1 to 9 as joins and EXISTS subqueries); matching orders it by distance.
+    With no language, rule 9 is left out (admin's "eligible now in state S").
     """
     now = now or timezone.now()
     year = plan_year or current_plan_year(now)
@@ -339,7 +340,6 @@ def eligible_agents(
             Exists(registered_for(year, today)),
             Exists(trained_for(year)),
             Exists(licensed_in(state, today)),
-            Exists(Agent.languages.through.objects.filter(agent_id=OuterRef("pk"), language_id=language)),
             taking_referrals=True,
             user__is_active=True,
             registered_at__isnull=False,
@@ -349,6 +349,10 @@ def eligible_agents(
         .exclude(user__password__startswith="!")  # an unusable password: no log-in possible
         .exclude(Exists(StateDeselection.objects.filter(agent_id=OuterRef("pk"), state_id=state)))
     )
+    if language is not None:
+        queryset = queryset.filter(
+            Exists(Agent.languages.through.objects.filter(agent_id=OuterRef("pk"), language_id=language))
+        )
     for kind in TermsDocument.Kind.values:
         queryset = queryset.filter(
             Q(Exists(TermsAcceptance.objects.filter(agent_id=OuterRef("pk"), terms_id=_current_terms_of(kind))))

@@ -117,6 +117,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_BROKER_DIR / "control"),
         "processed_folder": str(_BROKER_DIR / "processed"),
         "store_processed": False,
+        "polling_interval": 0.2,  # how soon a worker sees a new message (the default is 1 s)
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.db import connections
 
 from agents.loaders import load_agents_reference_data
 from hod.celery import app as celery_app
@@ -88,23 +90,35 @@ def _reference_data_after_flush(request) -> None:
 
 
 @contextmanager
-def running_worker() -> Iterator[None]:
+def running_worker(queue: str = TEST_QUEUE) -> Iterator[None]:
     """A real Celery worker, in a thread, consuming this run's queue on the configured broker."""
     with start_worker(
         celery_app,
         pool="solo",
         perform_ping_check=False,
-        queues=[TEST_QUEUE],
+        queues=[queue],
         loglevel="WARNING",
         shutdown_timeout=30,
     ):
         yield
 
 
-@pytest.fixture
-def worker(transactional_db) -> Iterator[None]:
-    with running_worker():
+@pytest.fixture(scope="session")
+def _session_worker(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """One worker thread for the whole run (starting and stopping one takes seconds)."""
+
+    def close_connections(**kwargs) -> None:
+        connections.close_all()  # the worker thread's own; so the test database can be dropped at the end
+
+    task_postrun.connect(close_connections, weak=False)
+    with django_db_blocker.unblock(), running_worker():
         yield
+    task_postrun.disconnect(close_connections)
+
+
+@pytest.fixture
+def worker(transactional_db, _session_worker) -> None:
+    """A real Celery worker consuming this run's queue; the test's writes are committed so it sees them."""
 
 
 @pytest.fixture

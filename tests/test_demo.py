@@ -16,3 +16,22 @@ def test_the_demo_administrator_can_open_admin(client, capsys):
     assert f"{DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}" in capsys.readouterr().out
     assert client.login(username=DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_pool_has_eligible_agents_and_agents_failing_each_rule(capsys):
+    from agents.demo import POOL
+    from agents.eligibility import Rule, eligibility_table, eligible_states
+    from agents.models import Agent
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert Agent.objects.count() == len(POOL)
+    assert eligible_states(Agent.objects.get(npn="8800001")) == ["FL"]
+    failed = set()
+    for agent in Agent.objects.all():
+        for checks in eligibility_table(agent).values():
+            failed |= {check.rule for check in checks if not check.passed}
+    assert failed == set(Rule)
+    assert "ana.alvarez / Demo-Agent-2027!" in capsys.readouterr().out

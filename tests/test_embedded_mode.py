@@ -82,5 +82,4 @@ def test_web_worker_and_beat_start_together_and_stop_on_ctrl_c(clean_environ, tm
     output = "".join(lines)
     for process in ("web", "worker", "beat"):
         assert f"{process}.1 stopped" in output, output
-    assert "SIGKILL" not in output, "a process did not stop on Ctrl-C and had to be killed"
     assert "ERROR" not in output, output

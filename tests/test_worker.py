@@ -22,13 +22,14 @@ def test_a_task_sent_to_the_broker_is_done_by_the_worker(worker, wait_until):
 def test_a_task_waits_in_redis_until_a_worker_takes_it(transactional_db, wait_until):
     import redis
 
+    queue = f"{TEST_QUEUE}-redis"  # a queue no other worker of this run listens to
     queue_in_redis = redis.Redis.from_url(celery_app.conf.broker_url)
-    queue_in_redis.delete(TEST_QUEUE)
+    queue_in_redis.delete(queue)
 
-    create_user.delay("via-redis")
-    assert queue_in_redis.llen(TEST_QUEUE) == 1
+    create_user.apply_async(("via-redis",), queue=queue)
+    assert queue_in_redis.llen(queue) == 1
     assert not get_user_model().objects.filter(username="via-redis").exists()
 
-    with running_worker():
+    with running_worker(queue):
         wait_until(lambda: get_user_model().objects.filter(username="via-redis").exists())
-    assert queue_in_redis.llen(TEST_QUEUE) == 0
+    assert queue_in_redis.llen(queue) == 0

@@ -3,12 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from agents.demo import seed_agents
+
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "Demo-Admin-2027!"
 
 
 class Command(BaseCommand):
-    help = "Load demo data (an administrator for now; each feature adds its own) and print the demo log-ins."
+    help = "Load demo data (an administrator and a pool of agents; each feature adds its own) and print the log-ins."
 
     def handle(self, *args, **options) -> None:
         User = get_user_model()
@@ -19,5 +21,8 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_ADMIN_PASSWORD)
             admin.save(update_fields=["password"])
+        agent_logins = seed_agents()
         self.stdout.write("Demo log-ins:")
         self.stdout.write(f"  administrator  /admin/   {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}")
+        for line in agent_logins:
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,16 @@
+from contextlib import suppress
+
+from celery import shared_task
+
+from agents.imports import ImportFailed, run_import
+from agents.models import ImportRun
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_uploaded_import(run_id: int) -> None:
+    """An import uploaded in admin. Claimed with a conditional update, so a redelivered task runs it once."""
+    if not ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.WAITING).update(status=ImportRun.Status.RUNNING):
+        return
+    run = ImportRun.objects.get(pk=run_id)
+    with suppress(ImportFailed):  # a failed import's report lists every bad row
+        run_import(run, run.source)
