@@ -359,3 +359,33 @@ def eligible_agents(
             | ~Exists(TermsDocument.objects.filter(kind=kind, published_at__isnull=False))
         )
     return queryset
+
+
+def invitable_agents(now: datetime | None = None, plan_year: int | None = None) -> QuerySet[Agent]:
+    """The bulk form of `is_invitable`: rules 1 and 2, and a state passing rules 3, 4 and 6 together."""
+    now = now or timezone.now()
+    year = plan_year or current_plan_year(now)
+    today = timezone.localdate(now)
+    served = StateMarketplace.objects.filter(
+        state_id=OuterRef("state"), plan_year=year, type__in=StateMarketplace.SERVED_TYPES
+    )
+    health_line = LineOfAuthority.objects.annotate(lowered=Lower("name")).filter(
+        license=OuterRef("pk"), active=True, status__iexact="active", lowered__in=_health_line_names()
+    )
+    usable_license = License.objects.filter(
+        Q(expiration_date__isnull=True) | Q(expiration_date__gte=today),
+        Exists(health_line),
+        Exists(served),
+        npn=OuterRef("npn"),
+        active=True,
+        status__iexact="active",
+    )
+    return Agent.objects.filter(
+        Q(display_option__in=PARTICIPATING_DISPLAY_OPTIONS, pk__in=Agent.objects.filter(Exists(usable_license)))
+        | Q(
+            display_option=Agent.DisplayOption.HOME_STATE_ONLY,
+            pk__in=Agent.objects.filter(Exists(usable_license.filter(state=OuterRef(OuterRef("home_state"))))),
+        ),
+        Exists(registered_for(year, today)),
+        Exists(trained_for(year)),
+    )

@@ -3,6 +3,7 @@ from contextlib import suppress
 from celery import shared_task
 
 from agents.imports import ImportFailed, run_import
+from agents.invitations import send_invitations
 from agents.models import ImportRun
 
 
@@ -14,3 +15,9 @@ def run_uploaded_import(run_id: int) -> None:
     run = ImportRun.objects.get(pk=run_id)
     with suppress(ImportFailed):  # a failed import's report lists every bad row
         run_import(run, run.source)
+
+
+@shared_task(ignore_result=True)
+def send_due_invitations() -> int:
+    """Beat runs this daily; `manage.py send_invitations` does the same."""
+    return send_invitations()

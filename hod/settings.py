@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "anymail",
+    "axes",
+    "phonenumber_field",
     "django.contrib.staticfiles",
     "hod",
     "hod.reference",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hod.urls"
@@ -132,6 +137,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 60.0},
+    # Daily, in the morning on the East Coast (14:00 UTC).
+    "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
 }
 
 # Product settings (DESIGN.md) -----------------------------------------------------------
@@ -217,11 +224,35 @@ if envbool("HOD_TRUST_X_FORWARDED_PROTO", False):
 CSRF_TRUSTED_ORIGINS = [HOD_BASE_URL]
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "agents.passwords.HelpOnDemandPasswordValidator"},  # the seed's rules, for sign-up and resets alike
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Log-in --------------------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "agents:login"
+LOGIN_REDIRECT_URL = "agents:home"
+# Sessions end after this much idle time (each request restarts the clock).
+SESSION_COOKIE_AGE = envint("HOD_SESSION_IDLE_MINUTES", 480, minimum=5) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Failed log-ins: after 5 for one username from one address, a 15-minute cool-off (never a permanent lock).
+AXES_FAILURE_LIMIT = envint("HOD_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = envint("HOD_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agents.views.auth.locked_out"
+AXES_VERBOSE = False
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
+# Where the Help On Demand mobile apps are (links on "Your registration is almost complete!"; empty: none).
+HOD_APP_IOS_URL = envstr("HOD_APP_IOS_URL", "")
+HOD_APP_ANDROID_URL = envstr("HOD_APP_ANDROID_URL", "")
+HOD_INVITATION_HOURS = 48
 
 # Logging: identifiers only, never a consumer's contact details ----------------------------
 

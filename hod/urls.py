@@ -18,5 +18,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
     path("get-contacted/", get_contacted, name="get_contacted"),
+    path("agents/", include("agents.urls")),
     prefix_default_language=False,
 )

@@ -13,7 +13,7 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return sorted(KINDS.items())
+        return sorted((name, kind.label) for name, kind in KINDS.items())
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset

@@ -12,9 +12,25 @@ from notifications.channels import Channel
 
 logger = logging.getLogger(__name__)
 
-# The kinds of message there are; each has templates in templates/notifications/<kind>/.
+ALL_CHANNELS = frozenset(Channel.values)
+EMAIL = frozenset({Channel.EMAIL})
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    channels: frozenset[str] = ALL_CHANNELS  # the channels it may go on; templates exist for each
+
+
+# The kinds of message there are; each has templates in templates/notifications/<kind>/:
+# email_subject.txt, email.txt and email.html; sms.txt; push_title.txt and push_body.txt.
 KINDS = {
-    "test_message": "Test message (profile page)",
+    "test_message": Kind("Test message (profile page)"),
+    "invitation": Kind("Invitation to register", EMAIL),
+    "registration_test_text": Kind("Test text at registration", frozenset({Channel.SMS})),
+    "registration_confirmed": Kind("Access confirmed, with the log-in link", EMAIL),
+    "forgot_username": Kind("Forgotten username", EMAIL),
+    "password_reset": Kind("Password reset link", EMAIL),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.channels import Channel
 from notifications.models import Notification
-from notifications.rendering import render
+from notifications.rendering import KINDS, render
 from notifications.tasks import deliver_notification
 
 logger = logging.getLogger(__name__)
@@ -49,10 +49,14 @@ def send(
 
     The text is rendered now, in the recipient's language. A rolled-back transaction sends nothing.
     """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of message {kind!r}; add it to notifications.rendering.KINDS")
     now = timezone.now()
     related_type = ContentType.objects.get_for_model(related) if related is not None else None
     rows = []
     for channel in recipient.reachable_channels():
+        if channel not in KINDS[kind].channels:
+            continue
         text = render(kind, channel, recipient.language, context or {})
         rows.append(
             Notification(

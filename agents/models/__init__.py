@@ -10,6 +10,7 @@ from agents.models.cms import (
     MarketplaceRegistration,
     TrainingCompletion,
 )
+from agents.models.invitation import Invitation
 from agents.models.terms import TermsAcceptance, TermsDocument
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Agent",
     "HealthLineOfAuthority",
     "ImportRun",
+    "Invitation",
     "License",
     "LineOfAuthority",
     "MarketplaceRegistration",

@@ -138,6 +138,7 @@ def test_a_logged_in_user_registers_refreshes_and_removes_a_device(client):
 
     assert client.post("/notifications/devices/", body, content_type="application/json").status_code == 201
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        client.force_login(user)  # a new session: the old one ended after its idle time
         refreshed = client.post("/notifications/devices/", body, content_type="application/json")
     assert refreshed.status_code == 200
     assert Device.objects.get().last_seen_at > Device.objects.get().created_at + dt.timedelta(days=2)

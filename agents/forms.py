@@ -1,0 +1,281 @@
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from agents import messaging
+from agents.form_styles import UswdsForm
+from agents.models import Agent, WeeklyHours
+from agents.onboarding import set_zip_code
+from agents.passwords import checklist
+from hod.reference.lookups import ZipCodeError, lookup_zip
+from notifications.channels import RECOMMENDED_CONTACT_METHOD, ContactMethod
+from notifications.sending import Recipient, send
+
+User = get_user_model()
+
+
+class ZipCodeField(forms.CharField):
+    """A US ZIP code, checked with the ZIP lookup; cleans to the place (centroid, city, time zone)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("ZIP Code"))
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return lookup_zip(value)
+        except ZipCodeError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+def contact_method_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Preferred Contact Method"),
+        choices=ContactMethod.choices,  # the recommended one comes first
+        initial=RECOMMENDED_CONTACT_METHOD,
+        help_text=_(
+            "How Help On Demand notifies you of a new referral. We strongly recommend Email, Text & App "
+            "Notification: notifications by Email Only can cause delays and lost referrals."
+        ),
+    )
+
+
+def phone_field() -> PhoneNumberField:
+    return PhoneNumberField(
+        label=_("Phone"),
+        region="US",
+        help_text=_("Your cell phone, not a landline: text messages about referrals go to this number."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class RegistrationForm(UswdsForm, forms.Form):
+    """The registration page ("Get Started by Creating a Profile")."""
+
+    cell_phone = phone_field()
+    contact_method = contact_method_field()
+    zip_code = ZipCodeField()
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "aria-describedby": "password-rules"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    agree = forms.BooleanField(label=_("I read and agree to Help On Demand Terms of Use"))
+
+    def __init__(self, *args, agent: Agent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.agent = agent
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken. Choose another."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirmation = cleaned.get("password1"), cleaned.get("password2")
+        if password and confirmation and password != confirmation:
+            self.add_error("password2", _("The two passwords do not match."))
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                email=self.agent.email,
+                first_name=self.agent.first_name,
+                last_name=self.agent.last_name,
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def password_checklist(self) -> list[dict]:
+        return checklist(self.data.get("password1") if self.is_bound else None)
+
+
+class LoginForm(UswdsForm, AuthenticationForm):
+    remember_username = forms.BooleanField(label=_("Remember my Username"), required=False)
+
+    error_messages = {
+        "invalid_login": _("The username or password is not right. Check them and try again."),
+        "inactive": _("This account is not active. Contact the help desk."),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+
+
+class ForgotUsernameForm(UswdsForm, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The e-mail address in your MLMS profile."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def send(self) -> None:
+        """E-mail the usernames of the accounts with this address; nothing tells whether there were any."""
+        email = self.cleaned_data["email"]
+        agents = Agent.objects.filter(user__email__iexact=email, user__is_active=True).select_related("user")
+        for agent in agents:
+            send(
+                messaging.recipient(agent, messaging.EMAIL_ONLY),
+                "forgot_username",
+                {
+                    "usernames": [agent.user.username],
+                    "link": messaging.absolute_url("agents:login", agent.portal_language),
+                },
+            )
+
+
+class AgentPasswordResetForm(UswdsForm, PasswordResetForm):
+    """Django's reset flow, with the link sent through notifications (on record, retried, in the agent's language)."""
+
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:  # fmt: skip
+        user = context["user"]
+        agent = getattr(user, "agent", None)
+        language = agent.portal_language if agent else "en"
+        link = messaging.absolute_url(
+            "agents:password_reset_confirm",
+            language,
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        )
+        send(
+            Recipient(user=user, email=to_email, language=language),
+            "password_reset",
+            {"username": user.get_username(), "link": link, "hours": 24},
+        )
+
+
+class ProfileForm(UswdsForm, forms.ModelForm):
+    cell_phone = phone_field()
+    contact_method = contact_method_field()
+    zip_code = ZipCodeField()
+    portal_language = forms.ChoiceField(
+        label=_("Language of messages and pages"), choices=[("en", "English"), ("es", "Español")]
+    )
+
+    class Meta:
+        model = Agent
+        fields = ["cell_phone", "contact_method", "zip_code", "portal_language"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["zip_code"] = self.instance.zip_code
+
+    def save(self, commit: bool = True) -> Agent:
+        agent = super().save(commit=False)
+        set_zip_code(agent, self.cleaned_data["zip_code"])
+        if commit:
+            agent.save()
+        return agent
+
+
+class StatePreferencesForm(UswdsForm, forms.Form):
+    states = forms.MultipleChoiceField(
+        label=_("State Preferences"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["states"].choices = choices
+
+
+class TermsForm(UswdsForm, forms.Form):
+    agree_agents_brokers = forms.BooleanField(
+        label=_("I have read and agree to the Help On Demand Agents and Brokers Terms of Use"), required=False
+    )
+    agree_help_on_demand = forms.BooleanField(
+        label=_("I have read and agree to Help On Demand's Terms of Use"), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("agree_agents_brokers", "agree_help_on_demand"):
+            if not cleaned.get(name):
+                self.add_error(name, _("To accept, check this box."))
+        return cleaned
+
+
+class WeeklyHoursForm(UswdsForm, forms.Form):
+    """Standard hours: one stretch per weekday, in the agent's time zone; both empty means not working."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for day, name in WeeklyHours.Weekday.choices:
+            self.fields[f"start_{day}"] = forms.TimeField(
+                label=_("%(day)s from") % {"day": _(name)},
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time", "class": "usa-input"}),
+            )
+            self.fields[f"end_{day}"] = forms.TimeField(
+                label=_("%(day)s to") % {"day": _(name)},
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time", "class": "usa-input"}),
+            )
+
+    def days(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(_(name), self[f"start_{day}"], self[f"end_{day}"]) for day, name in WeeklyHours.Weekday.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        for day, _name in WeeklyHours.Weekday.choices:
+            start, end = cleaned.get(f"start_{day}"), cleaned.get(f"end_{day}")
+            if (start is None) != (end is None) and f"start_{day}" not in self.errors:
+                self.add_error(f"end_{day}" if start else f"start_{day}", _("Give both times, or neither."))
+            elif start and end and end <= start:
+                self.add_error(f"end_{day}", _("The end must be after the start."))
+        return cleaned
+
+    def stretches(self) -> list[tuple[int, dt.time, dt.time]]:
+        return [
+            (day, self.cleaned_data[f"start_{day}"], self.cleaned_data[f"end_{day}"])
+            for day, _name in WeeklyHours.Weekday.choices
+            if self.cleaned_data.get(f"start_{day}")
+        ]
+
+
+class AbsenceForm(UswdsForm, forms.Form):
+    first_day = forms.DateField(label=_("First day away"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("Last day away"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day must be on or after the first day."))
+        elif last and last < timezone.localdate():
+            self.add_error("last_day", _("This absence is already over."))
+        return cleaned
+
+
+class NewPasswordForm(UswdsForm, SetPasswordForm):
+    """Choosing a new password after a reset: the same rules as at sign-up."""

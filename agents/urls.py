@@ -1,0 +1,26 @@
+from django.urls import path
+
+from agents.views import auth, onboarding, portal
+
+app_name = "agents"
+
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.auth_views.LogoutView.as_view(next_page="agents:login"), name="logout"),
+    path("forgot-username/", auth.forgot_username, name="forgot_username"),
+    path("forgot-password/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("forgot-password/sent/", auth.PasswordResetSentView.as_view(), name="password_reset_sent"),
+    path("reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:token>/", onboarding.registration, name="register"),
+    path("registered/", onboarding.registered, name="registered"),
+    path("terms/", onboarding.terms, name="terms"),
+    path("switch/", portal.switch, name="switch"),
+    path("profile/", portal.profile, name="profile"),
+    path("profile/states/", portal.state_preferences, name="state_preferences"),
+    path("profile/test-message/", portal.test_message, name="test_message"),
+    path("availability/", portal.availability, name="availability"),
+    path("availability/absences/", portal.add_absence, name="add_absence"),
+    path("availability/absences/<int:absence_id>/remove/", portal.remove_absence, name="remove_absence"),
+]

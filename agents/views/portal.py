@@ -1,0 +1,212 @@
+"""The agent's portal: home, profile (with State Preferences), availability and the switch."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agents import messaging
+from agents.availability import AbsentError, local_now, set_taking_referrals
+from agents.eligibility import Rule, check_license, eligibility_table, load_facts
+from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
+from agents.models import Absence, Agent, StateDeselection, WeeklyHours
+from agents.views.access import agent_required
+from agents.views.auth import safe_next
+from hod.reference.lookups import current_plan_year
+from hod.reference.models import State
+from notifications.channels import Channel
+from notifications.sending import send_test_message
+
+CHANNEL_NAMES = {
+    Channel.EMAIL: gettext_lazy("e-mail"),
+    Channel.SMS: gettext_lazy("text message"),
+    Channel.PUSH: gettext_lazy("app notification"),
+}
+
+
+def state_preference_choices(agent: Agent) -> list[tuple[str, str]]:
+    """The states the agent may choose among: licensed with a health line of authority, narrowed
+    by the MLMS display option (3: home state only; 4: none)."""
+    if agent.display_option == Agent.DisplayOption.DOES_NOT_PARTICIPATE or agent.display_option is None:
+        return []
+    facts = load_facts(agent)
+    licensed = sorted(state for state in facts.licenses if check_license(facts, state).passed)
+    if agent.display_option == Agent.DisplayOption.HOME_STATE_ONLY:
+        licensed = [state for state in licensed if state == agent.home_state]
+    names = dict(State.objects.filter(code__in=licensed).values_list("code", "name"))
+    return [(state, f"{state} – {names.get(state, state)}") for state in licensed]
+
+
+def _why_not(agent: Agent) -> tuple[list[str], list[str]]:
+    """The states the agent can receive referrals for now, and, in their words, what stands in the way."""
+    table = eligibility_table(agent)
+    licensed = {state for state, checks in table.items() if checks[2].passed}
+    eligible = [state for state, checks in table.items() if all(check.passed for check in checks)]
+    failing: dict[Rule, list[str]] = {}
+    for state in sorted(licensed) or ["--"]:
+        for check in table.get(state, next(iter(table.values()))):
+            if not check.passed:
+                failing.setdefault(check.rule, []).append(state)
+    year = current_plan_year()
+    sentences = {
+        Rule.REGISTRATION: _("Your NPN is not listed as valid on the FFM Registration Completion List for %(year)s."),
+        Rule.TRAINING: _("Help On Demand training for %(year)s is not recorded as complete in the MLMS."),
+        Rule.DISPLAY_OPTION: _("Your MLMS display option does not allow referrals in: %(states)s."),
+        Rule.STATE_PREFERENCES: _("You switched these states off in State Preferences: %(states)s."),
+        Rule.MARKETPLACE: _("These states run their own Marketplace, which Help On Demand does not serve: %(states)s."),
+        Rule.HOD_REGISTRATION: _("Your registration in Help On Demand is not complete."),
+        Rule.AVAILABLE: _("Switch on “Taking referrals” to receive referrals."),
+    }
+    reasons = [
+        sentences[rule] % {"year": year, "states": ", ".join(s for s in states if s != "--")}
+        for rule, states in failing.items()
+        if rule in sentences
+    ]
+    if not licensed:
+        reasons.insert(0, _("No active state license with a health line of authority is on file for your NPN."))
+    return eligible, reasons
+
+
+@agent_required
+def home(request: HttpRequest) -> HttpResponse:
+    eligible, reasons = _why_not(request.agent)
+    return render(request, "agents/home.html", {"agent": request.agent, "eligible": eligible, "reasons": reasons})
+
+
+@agent_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """The "Taking referrals" switch, as a form that posts the new state (works without JavaScript)."""
+    agent = request.agent
+    turn_on = request.POST.get("taking_referrals") == "on"
+    try:
+        set_taking_referrals(agent, turn_on)
+    except AbsentError as away:
+        last_day = formats.date_format(away.args[0], "DATE_FORMAT")
+        messages.error(
+            request, _("You are away until %(day)s. Remove the absence to take referrals.") % {"day": last_day}
+        )
+    else:
+        if turn_on:
+            messages.success(request, _("You are taking referrals."))
+        else:
+            messages.info(request, _("You are not taking referrals."))
+    return redirect(safe_next(request, reverse("agents:home")))
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    agent = request.agent
+    form = ProfileForm(request.POST or None, instance=agent, prefix="profile")
+    if request.method == "POST" and form.is_valid():
+        agent = form.save()
+        messages.success(request, _("Your profile is saved."))
+        with translation.override(agent.portal_language):
+            return redirect(reverse("agents:profile"))
+    choices = state_preference_choices(agent)
+    deselected = set(StateDeselection.objects.filter(agent=agent).values_list("state_id", flat=True))
+    states_form = StatePreferencesForm(
+        initial={"states": [code for code, _label in choices if code not in deselected]}, choices=choices
+    )
+    return render(
+        request,
+        "agents/profile.html",
+        {"agent": agent, "form": form, "states_form": states_form, "languages": agent.languages.all()},
+    )
+
+
+@agent_required
+@require_POST
+def state_preferences(request: HttpRequest) -> HttpResponse:
+    """Store what the agent switched off, so that a state licensed later is on by default."""
+    agent = request.agent
+    choices = state_preference_choices(agent)
+    form = StatePreferencesForm(request.POST, choices=choices)
+    if form.is_valid():
+        chosen = set(form.cleaned_data["states"])
+        off = [code for code, _label in choices if code not in chosen]
+        with transaction.atomic():
+            StateDeselection.objects.filter(agent=agent).exclude(state_id__in=off).delete()
+            StateDeselection.objects.bulk_create(
+                [StateDeselection(agent=agent, state_id=code) for code in off], ignore_conflicts=True
+            )
+        messages.success(request, _("Your State Preferences are saved."))
+    return redirect("agents:profile")
+
+
+@agent_required
+@require_POST
+def test_message(request: HttpRequest) -> HttpResponse:
+    rows = send_test_message(messaging.recipient(request.agent))
+    messages.success(
+        request,
+        ngettext(
+            "A test message is on its way by %(channels)s.",
+            "Test messages are on their way by %(channels)s.",
+            len(rows),
+        )
+        % {"channels": ", ".join(str(CHANNEL_NAMES[row.channel]) for row in rows)},
+    )
+    return redirect("agents:profile")
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def availability(request: HttpRequest) -> HttpResponse:
+    agent = request.agent
+    hours_form = WeeklyHoursForm(request.POST or None, initial=_hours_initial(agent), prefix="hours")
+    if request.method == "POST" and hours_form.is_valid():
+        with transaction.atomic():
+            WeeklyHours.objects.filter(agent=agent).delete()
+            WeeklyHours.objects.bulk_create(
+                [WeeklyHours(agent=agent, weekday=d, starts_at=s, ends_at=e) for d, s, e in hours_form.stretches()]
+            )
+        messages.success(request, _("Your standard hours are saved. They take effect within a minute."))
+        return redirect("agents:availability")
+    return _availability_page(request, hours_form, AbsenceForm(prefix="absence"))
+
+
+def _hours_initial(agent: Agent) -> dict:
+    initial = {}
+    for stretch in WeeklyHours.objects.filter(agent=agent).order_by("weekday", "starts_at"):
+        initial.setdefault(f"start_{stretch.weekday}", stretch.starts_at)
+        initial.setdefault(f"end_{stretch.weekday}", stretch.ends_at)
+    return initial
+
+
+def _availability_page(request: HttpRequest, hours_form, absence_form) -> HttpResponse:
+    agent = request.agent
+    absences = Absence.objects.filter(agent=agent, last_day__gte=local_now(agent, timezone.now()).date())
+    return render(
+        request,
+        "agents/availability.html",
+        {"agent": agent, "hours_form": hours_form, "absence_form": absence_form, "absences": absences},
+    )
+
+
+@agent_required
+@require_POST
+def add_absence(request: HttpRequest) -> HttpResponse:
+    agent = request.agent
+    form = AbsenceForm(request.POST, prefix="absence")
+    if not form.is_valid():
+        return _availability_page(request, WeeklyHoursForm(initial=_hours_initial(agent), prefix="hours"), form)
+    Absence.objects.create(
+        agent=agent, first_day=form.cleaned_data["first_day"], last_day=form.cleaned_data["last_day"]
+    )
+    messages.success(request, _("Your absence is saved. Referrals stay off during it."))
+    return redirect("agents:availability")
+
+
+@agent_required
+@require_POST
+def remove_absence(request: HttpRequest, absence_id: int) -> HttpResponse:
+    get_object_or_404(Absence, pk=absence_id, agent=request.agent).delete()
+    messages.success(request, _("The absence is removed."))
+    return redirect("agents:availability")
