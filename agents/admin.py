@@ -10,11 +10,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from agents.eligibility import Rule, eligibility_table, eligible_agents, registered_for
+from agents.invitations import invite
 from agents.models import (
     Absence,
     Agent,
     HealthLineOfAuthority,
     ImportRun,
+    Invitation,
     License,
     MarketplaceRegistration,
     StateDeselection,
@@ -94,8 +96,11 @@ class RegistrationStatusFilter(admin.SimpleListFilter):
     parameter_name = "hod_registration"
 
     def lookups(self, request, model_admin):
-        return [("none", "no account yet"), ("incomplete", "account, registration incomplete"),
-                ("registered", "registered")]  # fmt: skip
+        return [
+            ("none", "no account yet"),
+            ("incomplete", "account, registration incomplete"),
+            ("registered", "registered"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "none":
@@ -146,16 +151,42 @@ def _table(headers: list[str], rows: list[list], empty: str) -> SafeString:
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["npn", "last_name", "first_name", "email", "home_state", "display_option", "registration",
-                    "taking_referrals", "in_mlms"]  # fmt: skip
-    list_filter = [EligibleNowFilter, LicensedInFilter, LanguageFilter, PlanYearFilter, RegistrationStatusFilter,
-                   "taking_referrals", "display_option", "in_mlms"]  # fmt: skip
+    list_display = [
+        "npn",
+        "last_name",
+        "first_name",
+        "email",
+        "home_state",
+        "display_option",
+        "registration",
+        "taking_referrals",
+        "in_mlms",
+    ]
+    list_filter = [
+        EligibleNowFilter,
+        LicensedInFilter,
+        LanguageFilter,
+        PlanYearFilter,
+        RegistrationStatusFilter,
+        "taking_referrals",
+        "display_option",
+        "in_mlms",
+    ]
     search_fields = ["=npn", "first_name", "last_name", "email"]
     list_select_related = ["user"]
     inlines = [StateDeselectionInline, WeeklyHoursInline, AbsenceInline, TermsAcceptanceInline]
     mlms_fields = ["npn", "first_name", "last_name", "email", "home_state", "languages", "display_option", "in_mlms"]
-    readonly_fields = [*mlms_fields, "eligibility", "licenses", "registrations", "training", "last_offered_at",
-                       "schedule_state", "taking_referrals_changed_at", "registered_at"]  # fmt: skip
+    readonly_fields = [
+        *mlms_fields,
+        "eligibility",
+        "licenses",
+        "registrations",
+        "training",
+        "last_offered_at",
+        "schedule_state",
+        "taking_referrals_changed_at",
+        "registered_at",
+    ]
     fieldsets = [
         ("From the MLMS (read-only)", {"fields": mlms_fields}),
         ("Eligibility now, every state × rule", {"fields": ["eligibility"]}),
@@ -173,13 +204,26 @@ class AgentAdmin(admin.ModelAdmin):
                     "portal_language",
                 ]
             },
-        ),  # fmt: skip
+        ),
         (
             "Availability",
             {"fields": ["taking_referrals", "taking_referrals_changed_at", "schedule_state", "last_offered_at"]},
-        ),  # fmt: skip
+        ),
     ]
     raw_id_fields = ["user"]
+    actions = ["send_new_invitation"]
+
+    @admin.action(description="Send a new invitation (voids any earlier link)")
+    def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        invited = list(queryset.filter(user__isnull=True))
+        for agent in invited:
+            invite(agent)
+        skipped = queryset.count() - len(invited)
+        self.message_user(
+            request,
+            f"{len(invited)} invitation(s) sent."
+            + (f" {skipped} agent(s) already have an account and log in with it." if skipped else ""),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
         return super().get_queryset(request).prefetch_related("languages")
@@ -201,8 +245,11 @@ class AgentAdmin(admin.ModelAdmin):
             cells = [format_html("<strong>{}</strong>", state)]
             for check in table[state]:
                 mark = "✓" if check.passed else "✗"
-                cells.append(format_html('<span title="{}">{}</span> {}', check.reason, mark,
-                                         "" if check.passed else check.reason))  # fmt: skip
+                cells.append(
+                    format_html(
+                        '<span title="{}">{}</span> {}', check.reason, mark, "" if check.passed else check.reason
+                    )
+                )
             rows.append(cells)
         summary = format_html(
             "<p><strong>Eligible now in:</strong> {} (plan year {})</p>",
@@ -224,7 +271,7 @@ class AgentAdmin(admin.ModelAdmin):
                 "; ".join(
                     f"{line.name} ({line.status}{'' if line.active else ', gone'})"
                     for line in license.lines_of_authority.all()
-                ),  # fmt: skip
+                ),
                 "yes" if license.active else "no (missing from the latest import)",
             ]
             for license in License.objects.filter(npn=agent.npn).prefetch_related("lines_of_authority")
@@ -241,7 +288,7 @@ class AgentAdmin(admin.ModelAdmin):
                 row.individual_marketplace_end_date or "none",
                 row.npn_valid_current_plan_year_only or "empty",
                 "yes" if row.active else "no",
-            ]  # fmt: skip
+            ]
             for row in MarketplaceRegistration.objects.filter(npn=agent.npn).order_by("-plan_year")
         ]
         headers = ["Plan year", "Individual registration", "Individual end", "Valid this plan year", "In latest list"]
@@ -254,6 +301,19 @@ class AgentAdmin(admin.ModelAdmin):
             for row in TrainingCompletion.objects.filter(npn=agent.npn).order_by("-plan_year")
         ]
         return _table(["Plan year", "Completed", "In latest export"], rows, "No training on record.")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["agent", "created_at", "expires_at", "used_at", "voided_at"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), ("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=agent__npn", "agent__last_name", "agent__email"]
+    readonly_fields = ["agent", "created_at", "expires_at", "used_at", "voided_at"]
+    exclude = ["token_hash"]
+    list_select_related = ["agent"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sent by send_invitations, or by the agents list's "Send a new invitation"
 
 
 # CMS data ----------------------------------------------------------------------------------
@@ -281,8 +341,14 @@ class LicenseAdmin(ReadOnlyAdmin):
 
 @admin.register(MarketplaceRegistration)
 class MarketplaceRegistrationAdmin(ReadOnlyAdmin):
-    list_display = ["npn", "plan_year", "individual_registration_completion_date", "individual_marketplace_end_date",
-                    "npn_valid_current_plan_year_only", "active"]  # fmt: skip
+    list_display = [
+        "npn",
+        "plan_year",
+        "individual_registration_completion_date",
+        "individual_marketplace_end_date",
+        "npn_valid_current_plan_year_only",
+        "active",
+    ]
     list_filter = ["plan_year", "npn_valid_current_plan_year_only", "active"]
     search_fields = ["=npn"]
 
@@ -347,8 +413,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         total = max(run.rows_total, 1)
         return format_html(
             '<progress max="{}" value="{}">{} of {}</progress> {} of {} rows checked',
-            total, run.rows_done, run.rows_done, run.rows_total, run.rows_done, run.rows_total,
-        )  # fmt: skip
+            total,
+            run.rows_done,
+            run.rows_done,
+            run.rows_total,
+            run.rows_done,
+            run.rows_total,
+        )
 
     def save_model(self, request, obj: ImportRun, form, change: bool) -> None:
         if change:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agents.eligibility import current_terms
 from agents.imports import LICENSE_COLUMNS, MLMS_COLUMNS, REGISTRATION_COLUMNS, run_import
+from agents.invitations import invite
 from agents.models import Absence, Agent, ImportRun, StateDeselection, TermsAcceptance, WeeklyHours
 from hod.reference.lookups import current_plan_year, lookup_zip
 
@@ -75,8 +76,9 @@ def seed_agents() -> list[str]:
             )
             licenses.append((npn, state, f"{state}-{npn}", "Active", "Accident and Health", "Active", expires, "Y"))
         trained = "" if problem == "not trained" else f"{year - 1}-10-15"
-        profiles.append((npn, first, last, f"{first.lower()}.{npn}@agents.example", home, languages, option,
-                         trained, year))  # fmt: skip
+        profiles.append(
+            (npn, first, last, f"{first.lower()}.{npn}@agents.example", home, languages, option, trained, year)
+        )
     _import(ImportRun.Kind.REGISTRATION_LIST, _csv(REGISTRATION_COLUMNS, registrations))
     _import(ImportRun.Kind.LICENSES, _csv(LICENSE_COLUMNS, licenses))
     _import(ImportRun.Kind.MLMS, _csv(MLMS_COLUMNS, profiles))
@@ -84,8 +86,18 @@ def seed_agents() -> list[str]:
     with transaction.atomic():
         for npn, *_rest, problem in POOL:
             _set_up_in_help_on_demand(Agent.objects.get(npn=npn), problem, password)
-    return [f"agent          /agents/  {agent.user.username} / {DEMO_AGENT_PASSWORD}"
-            for agent in Agent.objects.filter(npn__in=["8800001", "8800004"]).select_related("user")]  # fmt: skip
+    logins = {
+        "8800001": "registered, taking referrals in FL",
+        "8800003": "registered, with standard hours Monday to Friday",
+        "8800019": "has not accepted the Terms of Use yet",
+    }
+    lines = [
+        f"agent          /agents/  {agent.user.username} / {DEMO_AGENT_PASSWORD}   ({logins[agent.npn]})"
+        for agent in Agent.objects.filter(npn__in=logins).select_related("user").order_by("npn")
+    ]
+    rosa = Agent.objects.get(npn="8800018")  # invitable, no account yet: a fresh link each time
+    lines.append(f"invitation     {invite(rosa)}   (Rosa Morales registers here)")
+    return lines
 
 
 def _set_up_in_help_on_demand(agent: Agent, problem: str | None, password: str) -> None:
@@ -108,13 +120,13 @@ def _set_up_in_help_on_demand(agent: Agent, problem: str | None, password: str) 
     agent.latitude, agent.longitude, agent.time_zone = place.latitude, place.longitude, place.time_zone
     agent.taking_referrals = problem != "switched off"
     agent.taking_referrals_changed_at = timezone.now()
-    if problem != "not registered in HOD":
-        agent.registered_at = timezone.now()
+    agent.registered_at = timezone.now()
+    if problem != "not registered in HOD":  # registered, but the Terms of Use are still to accept
         TermsAcceptance.objects.bulk_create(
             [
                 TermsAcceptance(agent=agent, terms=terms, accepted_at=timezone.now(), accepted_by=user)
                 for terms in current_terms()
-            ],  # fmt: skip
+            ],
             ignore_conflicts=True,
         )
     agent.save()

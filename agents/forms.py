@@ -157,8 +157,9 @@ class AgentPasswordResetForm(UswdsForm, PasswordResetForm):
 
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None) -> None:  # fmt: skip
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ) -> None:
         user = context["user"]
         agent = getattr(user, "agent", None)
         language = agent.portal_language if agent else "en"
@@ -183,9 +184,11 @@ class ProfileForm(UswdsForm, forms.ModelForm):
         label=_("Language of messages and pages"), choices=[("en", "English"), ("es", "Español")]
     )
 
+    field_order = ["cell_phone", "contact_method", "zip_code", "portal_language"]
+
     class Meta:
         model = Agent
-        fields = ["cell_phone", "contact_method", "zip_code", "portal_language"]
+        fields = ["cell_phone", "contact_method", "portal_language"]  # the ZIP code is set with its place
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ def recipient(agent: Agent, channels: frozenset[str] | None = None) -> Recipient
     return Recipient(
         user=agent.user,
         email=agent.email,
-        phone=str(agent.cell_phone) if agent.cell_phone else "",
+        phone=agent.cell_phone.as_e164 if agent.cell_phone else "",  # providers want E.164
         language=agent.portal_language,
         channels=chosen & channels if channels is not None else chosen,
     )

@@ -53,8 +53,11 @@ def register(
         agent.save()
         accept_terms(agent, [t for t in current_terms() if t.kind == TermsDocument.Kind.HELP_ON_DEMAND], now)
         if Channel.SMS in ContactMethod(contact_method).channels:
-            send(messaging.recipient(agent, messaging.TEXT_ONLY), "registration_test_text",
-                 {"first_name": agent.first_name})  # fmt: skip
+            send(
+                messaging.recipient(agent, messaging.TEXT_ONLY),
+                "registration_test_text",
+                {"first_name": agent.first_name},
+            )
         send(
             messaging.recipient(agent, messaging.EMAIL_ONLY),
             "registration_confirmed",

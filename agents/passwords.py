@@ -83,7 +83,7 @@ class HelpOnDemandPasswordValidator:
                         params={"rule": rule.label},
                     )
                     for rule in failed
-                ]  # fmt: skip
+                ]
             )
 
     def get_help_text(self) -> str:

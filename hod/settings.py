@@ -113,7 +113,7 @@ CACHES = {"default": cache_config(CACHE_URL)}
 
 # Celery ---------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -253,6 +253,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
 HOD_APP_IOS_URL = envstr("HOD_APP_IOS_URL", "")
 HOD_APP_ANDROID_URL = envstr("HOD_APP_ANDROID_URL", "")
 HOD_INVITATION_HOURS = 48
+PHONENUMBER_DEFAULT_REGION = "US"
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 
 # Logging: identifiers only, never a consumer's contact details ----------------------------
 

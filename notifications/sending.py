@@ -39,7 +39,8 @@ class Recipient:
         return [channel for channel in Channel.values if channel in self.channels and reachable[channel]]
 
     def address(self, channel: str) -> str:
-        return {Channel.EMAIL: self.email, Channel.SMS: str(self.phone)}.get(channel, "")
+        phone = getattr(self.phone, "as_e164", self.phone)  # a PhoneNumber, or already a string in E.164
+        return {Channel.EMAIL: self.email, Channel.SMS: str(phone)}.get(channel, "")
 
 
 def send(

@@ -35,4 +35,6 @@ def test_the_demo_pool_has_eligible_agents_and_agents_failing_each_rule(capsys):
         for checks in eligibility_table(agent).values():
             failed |= {check.rule for check in checks if not check.passed}
     assert failed == set(Rule)
-    assert "ana.alvarez / Demo-Agent-2027!" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ana.alvarez / Demo-Agent-2027!" in out
+    assert "http://127.0.0.1:8000/agents/invitation/" in out

@@ -37,7 +37,7 @@ def test_with_no_variables_set_it_runs_in_the_embedded_mode(clean_environ, tmp_p
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "900",
         "30",
         "86400",

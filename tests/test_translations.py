@@ -44,9 +44,17 @@ def test_msgfmt_counts_every_message_translated():
     assert result.stderr.strip().endswith("translated messages.")
 
 
+def _translations(catalog) -> dict:
+    return {
+        (entry.msgctxt, entry.msgid): entry.msgstr or tuple(sorted(entry.msgstr_plural.items()))
+        for entry in catalog
+        if entry.msgid and (entry.msgstr or entry.msgstr_plural)
+    }
+
+
 def test_the_committed_mo_file_is_compiled_from_the_po_file():
-    source = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.pofile(str(CATALOG)) if entry.msgstr}
-    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.mofile(str(COMPILED)) if entry.msgid}
+    source = _translations(polib.pofile(str(CATALOG)))
+    compiled = _translations(polib.mofile(str(COMPILED)))
 
     assert compiled == source, "run `make messages` and commit locale/"
 

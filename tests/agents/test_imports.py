@@ -61,8 +61,11 @@ def test_running_the_same_file_twice_changes_nothing(write, capsys):
         "1000001,FL,FL-1,Active,Life,Active,12/31/2028,Y",
     )
     mlms = write("mlms.csv", MLMS_HEADER, "1000001,Ana,Agent,ana@agents.example,FL,en;es,1,10/01/2026,2027")
-    for command, path in [("import_registration_list", registrations), ("import_licenses", licenses),
-                          ("import_mlms", mlms)]:  # fmt: skip
+    for command, path in [
+        ("import_registration_list", registrations),
+        ("import_licenses", licenses),
+        ("import_mlms", mlms),
+    ]:
         run(command, path, capsys)
     before = (
         snapshot(MarketplaceRegistration, "npn", "plan_year", "npn_valid_current_plan_year_only", "active"),
@@ -73,8 +76,11 @@ def test_running_the_same_file_twice_changes_nothing(write, capsys):
         snapshot(TrainingCompletion, "npn", "plan_year", "completed_on", "active"),
     )
 
-    for command, path in [("import_registration_list", registrations), ("import_licenses", licenses),
-                          ("import_mlms", mlms)]:  # fmt: skip
+    for command, path in [
+        ("import_registration_list", registrations),
+        ("import_licenses", licenses),
+        ("import_mlms", mlms),
+    ]:
         out = run(command, path, capsys)
         assert "(0 new)" in out and out.splitlines()[-1].startswith("0 ")
 
