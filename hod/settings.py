@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "phonenumber_field",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "hod",
     "hod.reference",
     "referrals",
@@ -135,11 +136,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 60.0},
-    # Daily, in the morning on the East Coast (14:00 UTC).
-    "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
-}
 
 # Product settings (DESIGN.md) -----------------------------------------------------------
 
@@ -152,6 +148,13 @@ HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
 if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:
     raise ImproperlyConfigured(f"HOD_PLAN_YEAR must be a plan year such as 2027, not {HOD_PLAN_YEAR}")
 HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
+
+CELERY_BEAT_SCHEDULE = {
+    "sweep-offers": {"task": "referrals.tasks.sweep", "schedule": float(HOD_SWEEP_INTERVAL_SECONDS)},
+    "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 60.0},
+    # Daily, in the morning on the East Coast (14:00 UTC).
+    "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
+}
 
 # Messages -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
     path("get-contacted/", get_contacted, name="get_contacted"),
+    path("agents/offers/", include("referrals.urls")),
     path("agents/", include("agents.urls")),
     prefix_default_language=False,
 )

@@ -31,6 +31,9 @@ KINDS = {
     "registration_confirmed": Kind("Access confirmed, with the log-in link", EMAIL),
     "forgot_username": Kind("Forgotten username", EMAIL),
     "password_reset": Kind("Password reset link", EMAIL),
+    "offer": Kind("A referral offered to an agent"),
+    "agent_accepted": Kind("To the consumer: your agent is …", frozenset({Channel.EMAIL, Channel.SMS})),
+    "referral_expired": Kind("To the consumer: nobody accepted in time", frozenset({Channel.EMAIL, Channel.SMS})),
 }
 
 

@@ -38,3 +38,26 @@ def test_the_demo_pool_has_eligible_agents_and_agents_failing_each_rule(capsys):
     out = capsys.readouterr().out
     assert "ana.alvarez / Demo-Agent-2027!" in out
     assert "http://127.0.0.1:8000/agents/invitation/" in out
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_referral_in_each_state_of_the_lifecycle():
+    from referrals.models import Offer, Referral
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert set(Referral.objects.values_list("status", flat=True)) == {
+        "offered",
+        "accepted",
+        "withdrawn",
+        "waiting",
+        "expired",
+    }
+    assert set(Offer.objects.values_list("status", flat=True)) == {
+        "pending",
+        "accepted",
+        "rejected",
+        "lapsed",
+        "withdrawn",
+    }

@@ -1,5 +1,7 @@
 """Every kind of message has every template in both languages, and every text fits in two SMS segments."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from notifications import sms
@@ -15,6 +17,25 @@ LONGEST_CONTEXT: dict[str, dict] = {
     "registration_confirmed": {"first_name": "Maximiliana", "username": "maximiliana.rodriguez", "link": LONG_LINK},
     "forgot_username": {"usernames": ["maximiliana.rodriguez", "maxi.r"], "link": LONG_LINK},
     "password_reset": {"username": "maximiliana.rodriguez", "link": LONG_LINK, "hours": 24},
+    "offer": {
+        "city": "Rancho Santa Margarita",
+        "state": "FL",
+        "zip_code": "33130",
+        "language": SimpleNamespace(local_name="Criollo haitiano"),
+        "miles": 2345.67,
+        "minutes": 15,
+        "link": "https://helpondemand.example.org/es/agents/offers/12345678/",
+    },
+    "agent_accepted": {
+        "reference": "ABCD2345",
+        "agent_name": "Maximiliana Rodríguez-Santiesteban",
+        "agent_phone": "(313) 555-0142",
+    },
+    "referral_expired": {
+        "reference": "ABCD2345",
+        "hours": 24,
+        "link": "https://helpondemand.example.org/es/get-contacted/",
+    },
 }
 
 

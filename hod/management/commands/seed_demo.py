@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from agents.demo import seed_agents
+from referrals.demo import seed_referrals
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "Demo-Admin-2027!"
@@ -22,7 +23,9 @@ class Command(BaseCommand):
             admin.set_password(DEMO_ADMIN_PASSWORD)
             admin.save(update_fields=["password"])
         agent_logins = seed_agents()
+        referrals = seed_referrals()
         self.stdout.write("Demo log-ins:")
         self.stdout.write(f"  administrator  /admin/   {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}")
         for line in agent_logins:
             self.stdout.write(f"  {line}")
+        self.stdout.write(f"Demo referrals: {referrals}")

@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from notifications.masking import log_contact_view, mask_address, may_see_consumer_contact
+from referrals.models import Event, Offer, Referral
+
+CONTACT_FIELDS = ["first_name", "last_name", "phone", "email"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["reference", "created_at", "status", "state", "city", "language", "offers_made", "expires_at"]
+    list_filter = ["status", "state", "language", "created_at"]
+    search_fields = ["=reference", "zip_code", "city"]
+    date_hierarchy = "created_at"
+    list_select_related = ["language"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(offer_count=Count("offers"))
+
+    @admin.display(description="offers", ordering="offer_count")
+    def offers_made(self, referral: Referral) -> int:
+        return referral.offer_count
+
+    def get_fields(self, request: HttpRequest, obj: Referral | None = None):
+        place = ["reference", "status", "zip_code", "city", "state", "language", "message_language"]
+        times = ["created_at", "expires_at", "accepted_at", "closed_at", "timeline"]
+        contact = CONTACT_FIELDS if may_see_consumer_contact(request.user) else ["masked_contact"]
+        return [*place, *contact, *times]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Referral | None = None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="consumer")
+    def masked_contact(self, referral: Referral) -> str:
+        phone = mask_address(referral.phone.as_e164 if referral.phone else "")
+        return f"{phone} {mask_address(referral.email)} (hidden: you may not see consumers' contact details)"
+
+    @admin.display(description="timeline")
+    def timeline(self, referral: Referral) -> SafeString:
+        events = Event.objects.filter(referral=referral).select_related("offer").order_by("at", "pk")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((f"{event.at:%Y-%m-%d %H:%M:%S}", event.get_kind_display(), event.detail) for event in events),
+        )
+        offers = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} mi</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    offer.agent,
+                    offer.get_status_display(),
+                    f"{offer.distance_miles:.1f}",
+                    f"{offer.offered_at:%H:%M:%S}",
+                    f"{offer.responded_at:%H:%M:%S}" if offer.responded_at else "–",
+                    offer.reject_reason,
+                )
+                for offer in Offer.objects.filter(referral=referral).select_related("agent")
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead><tbody>{}</tbody></table>"
+            "<h3>Offers</h3><table><thead><tr><th>Agent</th><th>Status</th><th>Distance</th><th>Offered</th>"
+            "<th>Answered</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+            offers,
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        if may_see_consumer_contact(request.user):
+            log_contact_view(request.user, "referral", object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # consumers make referrals on the Get Contacted page
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,51 @@
+"""Demo referrals for `seed_demo`, one in each state of the lifecycle, made through the real functions."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from hod.reference.lookups import lookup_zip
+from referrals.lifecycle import Consumer, accept_offer, create_referral, reject_offer, withdraw_referral
+from referrals.models import Offer, Referral
+from referrals.sweep import sweep_once
+
+
+def _consumer(first: str, last: str, zip_code: str, language: str, number: str) -> Consumer:
+    return Consumer(
+        first_name=first,
+        last_name=last,
+        phone=PhoneNumber.from_string(f"+1305555{number}"),
+        email=f"{first.lower()}@example.com",
+        language=language,
+        message_language="es" if language == "es" else "en",
+        place=lookup_zip(zip_code),
+    )
+
+
+def _pending(referral: Referral) -> Offer | None:
+    return referral.offers.filter(status=Offer.Status.PENDING).select_related("agent").first()
+
+
+def seed_referrals() -> str:
+    if Referral.objects.exists():
+        return f"{Referral.objects.count()} referrals already there"
+    now = timezone.now()
+    accepted = create_referral(_consumer("Lucía", "Gómez", "33125", "es", "0101"), now - timedelta(hours=2))
+    if offer := _pending(accepted):
+        accept_offer(offer.pk, offer.agent, now - timedelta(hours=2) + timedelta(minutes=3))
+    rejected = create_referral(_consumer("Tom", "Baker", "77002", "en", "0102"), now - timedelta(minutes=5))
+    if offer := _pending(rejected):
+        reject_offer(offer.pk, offer.agent, "Already with a client", now - timedelta(minutes=4))
+    create_referral(_consumer("Min-jun", "Lee", "85004", "ko", "0105"), now - timedelta(hours=26))
+    sweep_once(now - timedelta(minutes=30))  # the 26-hour-old request expires: nobody accepted in time
+    create_referral(_consumer("Mai", "Pham", "85004", "en", "0103"), now - timedelta(minutes=20))
+    sweep_once(now - timedelta(minutes=4))  # its first offer lapsed; the next agent holds it now
+    withdrawn = create_referral(_consumer("Ahmed", "Saleh", "48201", "ar", "0104"), now - timedelta(hours=1))
+    withdraw_referral(withdrawn, now - timedelta(minutes=50))
+    create_referral(_consumer("Grace", "Park", "33130", "ko", "0106"), now - timedelta(minutes=10))  # waits
+    create_referral(_consumer("Rosa", "Díaz", "33130", "es", "0107"), now)  # offered, window open
+    return (
+        f"{Referral.objects.count()} referrals: offered, accepted, rejected and re-offered, lapsed and re-offered, "
+        "withdrawn, waiting, expired"
+    )

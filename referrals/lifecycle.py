@@ -1,0 +1,222 @@
+"""Every change of a referral or an offer is one function here: atomic, checked by the database,
+its messages sent only after commit. Views, tasks and the sweep call these and stay thin.
+
+Concurrency: the referral row is locked while its next offer is chosen (one offer at a time), the
+chosen agent's row is locked while their capacity is re-checked (no agent over capacity), and
+every answer to an offer is a conditional UPDATE on a pending offer (first one wins).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from agents.availability import record_offer
+from agents.models import Agent
+from hod.reference.lookups import ZipCode
+from matching.nearest import next_agent
+from referrals import messages
+from referrals.models import Event, Offer, Referral
+
+logger = logging.getLogger(__name__)
+MAX_CHOICES = 5  # agents found at capacity by a concurrent offer before giving up until the next sweep
+
+
+class OfferClosed(Exception):
+    """An answer to an offer that is no longer open, with the reason: `lapsed`, `answered`, `withdrawn`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Consumer:
+    first_name: str
+    last_name: str
+    phone: object
+    email: str
+    language: str
+    message_language: str
+    place: ZipCode
+
+
+def _event(referral: Referral, kind: str, at: datetime, offer: Offer | None = None, detail: str = "") -> None:
+    Event.objects.create(referral=referral, offer=offer, kind=kind, at=at, detail=detail[:255])
+
+
+def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral:
+    """Record the request and offer it at once to the closest eligible agent (or let it wait)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            first_name=consumer.first_name,
+            last_name=consumer.last_name,
+            phone=consumer.phone,
+            email=consumer.email,
+            language_id=consumer.language,
+            message_language=consumer.message_language,
+            zip_code=consumer.place.code,
+            city=consumer.place.city,
+            state=consumer.place.state,
+            latitude=consumer.place.latitude,
+            longitude=consumer.place.longitude,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
+        )
+        _event(referral, Event.Kind.CREATED, now)
+        offer_next(referral, now)
+    logger.info("referral %s created", referral.pk)
+    return referral
+
+
+def agents_to_leave_out(referral: Referral, also: set[int] | None = None) -> QuerySet:
+    """Agents already offered this referral, and agents at capacity (pending offers)."""
+    offered = Q(pk__in=Offer.objects.filter(referral=referral).values("agent_id"))
+    pending = Offer.objects.filter(status=Offer.Status.PENDING)
+    if settings.HOD_MAX_PENDING_OFFERS == 1:
+        busy = pending.values("agent_id")
+    else:
+        busy = (
+            pending.values("agent_id")
+            .annotate(held=Count("pk"))
+            .filter(held__gte=settings.HOD_MAX_PENDING_OFFERS)
+            .values("agent_id")
+        )
+    return Agent.objects.filter(offered | Q(pk__in=busy) | Q(pk__in=also or ())).values("pk")
+
+
+def offer_next(referral: Referral, now: datetime | None = None) -> Offer | None:
+    """Offer the referral to the next agent, if it is open and holds no pending offer; else wait.
+
+    Locks the referral row, so two callers never both make an offer for it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if not referral.is_open or referral.offers.filter(status=Offer.Status.PENDING).exists():
+            return None
+        if referral.expires_at <= now:
+            _expire(referral, now)
+            return None
+        busy: set[int] = set()
+        for _attempt in range(MAX_CHOICES):
+            match = next_agent(
+                referral.state,
+                referral.language_id,
+                referral.latitude,
+                referral.longitude,
+                exclude=agents_to_leave_out(referral, busy),
+                now=now,
+            )
+            if match is None:
+                break
+            agent = Agent.objects.select_for_update().get(pk=match.agent_id)
+            if agent.offers.filter(status=Offer.Status.PENDING).count() >= settings.HOD_MAX_PENDING_OFFERS:
+                busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago
+                continue
+            offer = Offer.objects.create(
+                referral=referral,
+                agent=agent,
+                distance_miles=match.miles,
+                offered_at=now,
+                expires_at=now + timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS),
+            )
+            Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.OFFERED)
+            _event(referral, Event.Kind.OFFERED, now, offer, f"to agent {agent.pk}, {match.miles:.1f} miles")
+            record_offer(agent.pk, now)
+            messages.tell_agent_of_offer(offer)
+            logger.info("referral %s offered to agent %s", referral.pk, agent.pk)
+            return offer
+        if referral.status != Referral.Status.WAITING:
+            Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
+            _event(referral, Event.Kind.WAITING, now)
+        return None
+
+
+def _close_pending_offer(offer_id: int, agent: Agent | None, to: str, now: datetime, reason: str = "") -> Offer:
+    """Move a pending offer on, first one wins; OfferClosed says why when it is no longer pending."""
+    still_open = Q(status=Offer.Status.PENDING)
+    if to in (Offer.Status.ACCEPTED, Offer.Status.REJECTED):
+        still_open &= Q(expires_at__gt=now)  # answers count only inside the window
+    offers = Offer.objects.filter(still_open, pk=offer_id)
+    if agent is not None:
+        offers = offers.filter(agent=agent)
+    if offers.update(status=to, responded_at=now, reject_reason=reason[:255]) != 1:
+        current = Offer.objects.filter(pk=offer_id).values_list("status", "expires_at").first()
+        if current is None:
+            raise OfferClosed("unknown")
+        status, expires_at = current
+        if status in (Offer.Status.LAPSED, Offer.Status.PENDING) or expires_at <= now:
+            raise OfferClosed("lapsed")
+        if status == Offer.Status.WITHDRAWN:
+            raise OfferClosed("withdrawn")
+        raise OfferClosed("answered")
+    return Offer.objects.select_related("referral", "agent").get(pk=offer_id)
+
+
+def accept_offer(offer_id: int, agent: Agent, now: datetime | None = None) -> Offer:
+    """The agent accepts within the window; refused (OfferClosed) after it, or if another answer came first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer = _close_pending_offer(offer_id, agent, Offer.Status.ACCEPTED, now)
+        Referral.objects.filter(pk=offer.referral_id).update(
+            status=Referral.Status.ACCEPTED, accepted_at=now, closed_at=now
+        )
+        _event(offer.referral, Event.Kind.ACCEPTED, now, offer, f"by agent {agent.pk}")
+        messages.tell_consumer_agent_accepted(offer)
+    logger.info("offer %s accepted", offer_id)
+    return offer
+
+
+def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | None = None) -> Offer:
+    """The agent rejects; the next-closest eligible agent is offered the referral at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer = _close_pending_offer(offer_id, agent, Offer.Status.REJECTED, now, reason)
+        _event(offer.referral, Event.Kind.REJECTED, now, offer, reason)
+        offer_next(offer.referral, now)
+    logger.info("offer %s rejected", offer_id)
+    return offer
+
+
+def lapse_offer(offer_id: int, now: datetime | None = None) -> bool:
+    """A pending offer whose window has closed lapses, and the referral goes to the next agent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lapsed = Offer.objects.filter(pk=offer_id, status=Offer.Status.PENDING, expires_at__lte=now).update(
+            status=Offer.Status.LAPSED, responded_at=now
+        )
+        if not lapsed:
+            return False  # answered, or another sweep lapsed it first
+        offer = Offer.objects.select_related("referral").get(pk=offer_id)
+        _event(offer.referral, Event.Kind.LAPSED, now, offer)
+        offer_next(offer.referral, now)
+    return True
+
+
+def withdraw_referral(referral: Referral, now: datetime | None = None) -> bool:
+    """The consumer withdraws an open request; a pending offer is withdrawn with it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Referral.objects.filter(pk=referral.pk, status__in=Referral.OPEN).update(
+            status=Referral.Status.WITHDRAWN, closed_at=now
+        ):
+            return False
+        Offer.objects.filter(referral=referral, status=Offer.Status.PENDING).update(
+            status=Offer.Status.WITHDRAWN, responded_at=now
+        )
+        _event(referral, Event.Kind.WITHDRAWN, now)
+    return True
+
+
+def _expire(referral: Referral, now: datetime) -> None:
+    if Referral.objects.filter(pk=referral.pk, status__in=Referral.OPEN).update(
+        status=Referral.Status.EXPIRED, closed_at=now
+    ):
+        _event(referral, Event.Kind.EXPIRED, now)
+        messages.tell_consumer_expired(referral)

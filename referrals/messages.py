@@ -1,0 +1,58 @@
+"""What the referral loop tells people. No offer message carries the consumer's name, phone or e-mail."""
+
+from django.conf import settings
+
+from agents import messaging
+from notifications.channels import Channel
+from notifications.sending import Recipient, send
+from referrals.models import Offer, Referral
+
+CONSUMER_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+
+
+def consumer(referral: Referral) -> Recipient:
+    """Consumers get e-mail and/or texts by what they gave, in the language of the page they used."""
+    return Recipient(
+        email=referral.email, phone=referral.phone, language=referral.message_language, channels=CONSUMER_CHANNELS
+    )
+
+
+def tell_agent_of_offer(offer: Offer) -> None:
+    referral, agent = offer.referral, offer.agent
+    send(
+        messaging.recipient(agent),
+        "offer",
+        {
+            "city": referral.city,
+            "state": referral.state,
+            "zip_code": referral.zip_code,
+            "language": referral.language,
+            "miles": offer.distance_miles,
+            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
+            "link": messaging.absolute_url("referrals:offer", agent.portal_language, offer.pk),
+        },
+        related=offer,
+    )
+
+
+def tell_consumer_agent_accepted(offer: Offer) -> None:
+    agent = offer.agent
+    send(
+        consumer(offer.referral),
+        "agent_accepted",
+        {"reference": offer.referral.reference, "agent_name": agent.full_name, "agent_phone": agent.cell_phone},
+        related=offer.referral,
+    )
+
+
+def tell_consumer_expired(referral: Referral) -> None:
+    send(
+        consumer(referral),
+        "referral_expired",
+        {
+            "reference": referral.reference,
+            "hours": settings.HOD_REFERRAL_EXPIRY_SECONDS // 3600,
+            "link": messaging.absolute_url("get_contacted", referral.message_language),
+        },
+        related=referral,
+    )

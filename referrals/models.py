@@ -1,0 +1,140 @@
+"""A consumer's request for help (a referral) and the offers it makes to agents, one at a time.
+
+    referral: new → offered ⇄ waiting → accepted            | withdrawn | expired
+    offer:    pending → accepted | rejected | lapsed | withdrawn
+
+The database holds the invariants: at most one pending and one accepted offer per referral, one
+offer per (referral, agent), and no offer accepted after its window closed.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import F, Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from agents.models import Agent
+from hod.reference.models import Language
+
+
+def new_reference() -> str:
+    """A short reference a consumer can read out on the phone: 8 characters, no 0/O or 1/I/L."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Referral(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OFFERED = "offered", "Offered to an agent"
+        WAITING = "waiting", "Waiting for an available agent"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn by the consumer"
+        EXPIRED = "expired", "Expired: nobody accepted"
+
+    OPEN = (Status.NEW, Status.OFFERED, Status.WAITING)
+
+    reference = models.CharField(max_length=8, unique=True, default=new_reference)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.NEW)
+
+    # The consumer: their name, phone and e-mail reach only the agent who accepts.
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = PhoneNumberField(region="US")
+    email = models.EmailField(blank=True)
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    message_language = models.CharField(max_length=2, default="en", help_text="Language of the consumer's messages")
+    zip_code = models.CharField("ZIP code", max_length=5)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="Closed as expired if nobody has accepted by then")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweep's questions: which open referrals are past their time, which wait for an agent.
+            models.Index(
+                fields=["expires_at"], name="referral_open", condition=Q(status__in=["new", "offered", "waiting"])
+            ),
+            models.Index(
+                fields=["state", "language", "created_at"],
+                name="referral_waiting",
+                condition=Q(status__in=["new", "offered", "waiting"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.reference}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        LAPSED = "lapsed", "Lapsed (no answer in time)"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    distance_miles = models.FloatField()
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="The end of the window to accept or reject")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "agent"], name="one_offer_per_agent"),
+            models.UniqueConstraint(fields=["referral"], condition=Q(status="pending"), name="one_pending_offer"),
+            models.UniqueConstraint(fields=["referral"], condition=Q(status="accepted"), name="one_accepted_offer"),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(responded_at__lte=F("expires_at")),
+                name="accepted_within_window",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["expires_at"], name="offer_pending", condition=Q(status="pending")),
+            models.Index(fields=["agent"], name="offer_pending_agent", condition=Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} of {self.referral_id} to agent {self.agent_id}"
+
+
+class Event(models.Model):
+    """Every transition of a referral or its offers, with its time: the referral's timeline."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Request received"
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        LAPSED = "lapsed", "Lapsed"
+        WAITING = "waiting", "Waiting: no agent available"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=9, choices=Kind.choices)
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S}"

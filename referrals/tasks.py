@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from referrals.sweep import offer_waiting_referrals, sweep_once
+
+
+@shared_task(ignore_result=True)
+def sweep() -> str:
+    """Beat runs this every HOD_SWEEP_INTERVAL_SECONDS; `manage.py sweep_offers` runs the same step."""
+    return str(sweep_once())
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def offer_waiting() -> int:
+    """An agent switched on: waiting referrals go out now, not at the next sweep."""
+    return offer_waiting_referrals()
