@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from agents.eligibility import Rule, eligibility_table, eligible_agents, registered_for
+from agents.eligibility import ACTIVE, Rule, eligibility_table, eligible_agents, registered_for
 from agents.invitations import invite
 from agents.models import (
     Absence,
@@ -60,9 +60,7 @@ class LicensedInFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         return queryset.filter(
-            Exists(
-                License.objects.filter(npn=OuterRef("npn"), state=self.value(), active=True, status__iexact="active")
-            )
+            Exists(License.objects.filter(npn=OuterRef("npn"), state=self.value(), active=True, status__in=ACTIVE))
         )
 
 

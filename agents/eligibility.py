@@ -10,8 +10,12 @@ Two forms that must agree (the tests check they do on a generated pool):
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+import psycopg
+from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -29,6 +33,8 @@ from agents.models import (
 from hod.reference.lookups import current_plan_year
 from hod.reference.models import State, StateMarketplace
 
+# How the CMS files spell an active license or line of authority (the imports store "Active").
+ACTIVE = ("Active", "ACTIVE", "active")
 PARTICIPATING_DISPLAY_OPTIONS = (Agent.DisplayOption.ALL_STATES, Agent.DisplayOption.ALL_STATES_NO_ADDRESS)
 
 
@@ -102,7 +108,7 @@ def load_facts(agent: Agent, now: datetime | None = None, plan_year: int | None 
 
 
 def _is_active(status: str) -> bool:
-    return status.strip().lower() == "active"
+    return status.strip() in ACTIVE
 
 
 def check_registration(facts: Facts) -> Check:
@@ -306,7 +312,7 @@ def trained_for(plan_year: int) -> QuerySet:
 def licensed_in(state: str, today: date) -> QuerySet:
     """Rule 3 as a subquery on the outer agent's NPN."""
     health_line = LineOfAuthority.objects.annotate(lowered=Lower("name")).filter(
-        license=OuterRef("pk"), active=True, status__iexact="active", lowered__in=_health_line_names()
+        license=OuterRef("pk"), active=True, status__in=ACTIVE, lowered__in=_health_line_names()
     )
     return License.objects.filter(
         Q(expiration_date__isnull=True) | Q(expiration_date__gte=today),
@@ -314,8 +320,47 @@ def licensed_in(state: str, today: date) -> QuerySet:
         npn=OuterRef("npn"),
         state=state,
         active=True,
-        status__iexact="active",
+        status__in=ACTIVE,
     )
+
+
+def _on_the_agent_row(state: str) -> Q:
+    """The rules answered by the agent's own row and account: 4, 7 (but the Terms) and 8."""
+    return (
+        (
+            Q(display_option__in=PARTICIPATING_DISPLAY_OPTIONS)
+            | Q(display_option=Agent.DisplayOption.HOME_STATE_ONLY, home_state=state)
+        )
+        & Q(taking_referrals=True, user__is_active=True, registered_at__isnull=False)
+        & ~Q(cell_phone="")
+        & ~Q(zip_code="")
+        & ~Q(user__password__startswith="!")  # an unusable password: no log-in possible
+    )
+
+
+def _rule_checks(state: str, language: str | None, now: datetime | None, plan_year: int | None) -> dict:
+    """The rules that look beyond the agent's row, each a boolean subquery on the outer agent."""
+    now = now or timezone.now()
+    return _checks(state, language, plan_year or current_plan_year(now), timezone.localdate(now))
+
+
+def _checks(state: str, language: str | None, year: int, today: date) -> dict:
+    checks = {
+        "served": Exists(
+            StateMarketplace.objects.filter(state_id=state, plan_year=year, type__in=StateMarketplace.SERVED_TYPES)
+        ),
+        "registered": Exists(registered_for(year, today)),
+        "trained": Exists(trained_for(year)),
+        "licensed": Exists(licensed_in(state, today)),
+        "kept_in_preferences": ~Exists(StateDeselection.objects.filter(agent_id=OuterRef("pk"), state_id=state)),
+    }
+    if language is not None:
+        checks["speaks"] = Exists(Agent.languages.through.objects.filter(agent_id=OuterRef("pk"), language_id=language))
+    for kind in TermsDocument.Kind.values:
+        accepted = Exists(TermsAcceptance.objects.filter(agent_id=OuterRef("pk"), terms_id=_current_terms_of(kind)))
+        nothing_to_accept = ~Exists(TermsDocument.objects.filter(kind=kind, published_at__isnull=False))
+        checks[f"terms_{kind}"] = ExpressionWrapper(Q(accepted) | Q(nothing_to_accept), output_field=BooleanField())
+    return checks
 
 
 def eligible_agents(
@@ -323,42 +368,72 @@ def eligible_agents(
 ) -> QuerySet[Agent]:
     """Agents who may receive a referral for a consumer in `state` speaking `language` right now.
 
-    One query (rules 1 to 9 as joins and EXISTS subqueries); matching orders it by distance.
-    With no language, rule 9 is left out (admin's "eligible now in state S").
+    One query (rules 1 to 9 as conditions and EXISTS subqueries). With no language, rule 9 is
+    left out (admin's "eligible now in state S").
+    """
+    return Agent.objects.filter(_on_the_agent_row(state), *_rule_checks(state, language, now, plan_year).values())
+
+
+def eligible_among(
+    agent_ids: list[int],
+    state: str,
+    language: str,
+    now: datetime | None = None,
+    plan_year: int | None = None,
+    exclude: QuerySet | None = None,
+) -> set[int]:
+    """Which of a few agents are eligible (PostgreSQL), leaving out `exclude` (a queryset of ids).
+
+    The rules of `eligible_agents`, asked per agent as columns of the result, which the database
+    evaluates row by row for just these agents. Matching calls this on every request, so the SQL
+    is built once per state, language and day, and runs as a prepared statement.
     """
     now = now or timezone.now()
-    year = plan_year or current_plan_year(now)
-    today = timezone.localdate(now)
-    served_state = StateMarketplace.objects.filter(
-        state_id=state, plan_year=year, type__in=StateMarketplace.SERVED_TYPES
+    year, today = plan_year or current_plan_year(now), timezone.localdate(now)
+    sql, params, ids_at = _eligible_among_sql(state, language, year, today)
+    params = list(params)
+    params[ids_at] = list(agent_ids)
+    if exclude is not None:
+        exclude_sql, exclude_params = exclude.query.sql_with_params()
+        sql = f"SELECT * FROM ({sql}) AS candidate WHERE candidate.pk NOT IN ({exclude_sql})"
+        params += list(exclude_params)
+    return {row[0] for row in run_prepared(sql, params) if all(row[1:])}
+
+
+def run_prepared(sql: str, params: list | dict) -> list[tuple]:
+    """Run a hot query as a server-side prepared statement (planned once per connection).
+
+    Django binds parameters on the client; this one query binds them on the server so that
+    PostgreSQL can keep its plan. (Behind PgBouncer, use session pooling or PgBouncer 1.21+.)
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    with psycopg.Cursor(raw) as cursor:
+        if not getattr(raw, "hod_generic_plans", False):
+            # Django turns prepared statements off for poolers' sake; its own cursors bind on the
+            # client and never prepare, so turning them on affects only these queries. Plan once,
+            # not per call: their best plan does not depend on their values.
+            raw.prepare_threshold = 5
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+            raw.hod_generic_plans = True
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
+
+
+_IDS = ["the agent ids"]  # stands in for the ids while the SQL is built
+
+
+@lru_cache(maxsize=1024)
+def _eligible_among_sql(state: str, language: str, year: int, today: date) -> tuple[str, tuple, int]:
+    checks = _checks(state, language, year, today)
+    rows = (
+        Agent.objects.filter(_on_the_agent_row(state), pk__in=RawSQL("SELECT unnest(%s::bigint[])", (_IDS,)))
+        .annotate(**checks)
+        .order_by()
+        .values_list("pk", *checks)
     )
-    queryset = (
-        Agent.objects.filter(
-            Q(display_option__in=PARTICIPATING_DISPLAY_OPTIONS)
-            | Q(display_option=Agent.DisplayOption.HOME_STATE_ONLY, home_state=state),
-            Exists(served_state),
-            Exists(registered_for(year, today)),
-            Exists(trained_for(year)),
-            Exists(licensed_in(state, today)),
-            taking_referrals=True,
-            user__is_active=True,
-            registered_at__isnull=False,
-        )
-        .exclude(cell_phone="")
-        .exclude(zip_code="")
-        .exclude(user__password__startswith="!")  # an unusable password: no log-in possible
-        .exclude(Exists(StateDeselection.objects.filter(agent_id=OuterRef("pk"), state_id=state)))
-    )
-    if language is not None:
-        queryset = queryset.filter(
-            Exists(Agent.languages.through.objects.filter(agent_id=OuterRef("pk"), language_id=language))
-        )
-    for kind in TermsDocument.Kind.values:
-        queryset = queryset.filter(
-            Q(Exists(TermsAcceptance.objects.filter(agent_id=OuterRef("pk"), terms_id=_current_terms_of(kind))))
-            | ~Exists(TermsDocument.objects.filter(kind=kind, published_at__isnull=False))
-        )
-    return queryset
+    sql, params = rows.query.sql_with_params()
+    return sql, tuple(params), next(i for i, param in enumerate(params) if param is _IDS)
 
 
 def invitable_agents(now: datetime | None = None, plan_year: int | None = None) -> QuerySet[Agent]:
@@ -370,7 +445,7 @@ def invitable_agents(now: datetime | None = None, plan_year: int | None = None) 
         state_id=OuterRef("state"), plan_year=year, type__in=StateMarketplace.SERVED_TYPES
     )
     health_line = LineOfAuthority.objects.annotate(lowered=Lower("name")).filter(
-        license=OuterRef("pk"), active=True, status__iexact="active", lowered__in=_health_line_names()
+        license=OuterRef("pk"), active=True, status__in=ACTIVE, lowered__in=_health_line_names()
     )
     usable_license = License.objects.filter(
         Q(expiration_date__isnull=True) | Q(expiration_date__gte=today),
@@ -378,7 +453,7 @@ def invitable_agents(now: datetime | None = None, plan_year: int | None = None) 
         Exists(served),
         npn=OuterRef("npn"),
         active=True,
-        status__iexact="active",
+        status__in=ACTIVE,
     )
     return Agent.objects.filter(
         Q(display_option__in=PARTICIPATING_DISPLAY_OPTIONS, pk__in=Agent.objects.filter(Exists(usable_license)))

@@ -254,12 +254,17 @@ def _parse_license(row: dict) -> LicenseRow:
         npn=parse_npn(row["npn"]),
         state=parse_state(row["state"]),
         license_number=required_text(row["license_number"], "license_number", 40),
-        license_status=required_text(row["license_status"], "license_status", 40),
+        license_status=_status(row["license_status"], "license_status"),
         loa_name=required_text(row["loa_name"], "loa_name", 120),
-        loa_status=required_text(row["loa_status"], "loa_status", 40),
+        loa_status=_status(row["loa_status"], "loa_status"),
         expiration_date=parse_date(row["expiration_date"], column="expiration_date"),
         resident=parse_flag(row["resident"], "resident"),
     )
+
+
+def _status(value: str, column: str) -> str:
+    """NIPR writes statuses in any case; one spelling ("Active", "Inactive") keeps queries simple."""
+    return required_text(value, column, 40).capitalize()
 
 
 def import_licenses(text: str, run: ImportRun, progress: Progress) -> Outcome:

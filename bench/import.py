@@ -50,6 +50,7 @@ def timed_import(text: str, label: str) -> float:
 
 def main() -> None:
     print(f"database: {connection.vendor}; rows: {ROWS:,}")
+    connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": "hod_bench"}
     original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         text = license_file(ROWS)
