@@ -16,28 +16,11 @@ from agents.form_styles import UswdsForm
 from agents.models import Agent, WeeklyHours
 from agents.onboarding import set_zip_code
 from agents.passwords import checklist
-from hod.reference.lookups import ZipCodeError, lookup_zip
+from hod.reference.forms import ZipCodeField
 from notifications.channels import RECOMMENDED_CONTACT_METHOD, ContactMethod
 from notifications.sending import Recipient, send
 
 User = get_user_model()
-
-
-class ZipCodeField(forms.CharField):
-    """A US ZIP code, checked with the ZIP lookup; cleans to the place (centroid, city, time zone)."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", _("ZIP Code"))
-        kwargs.setdefault("max_length", 10)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            return lookup_zip(value)
-        except ZipCodeError as error:
-            raise forms.ValidationError(error.messages) from None
 
 
 def contact_method_field() -> forms.ChoiceField:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "anymail",
     "axes",
+    "django_ratelimit",
     "phonenumber_field",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -148,6 +149,15 @@ HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
 if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:
     raise ImproperlyConfigured(f"HOD_PLAN_YEAR must be a plan year such as 2027, not {HOD_PLAN_YEAR}")
 HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
+HOD_RATELIMIT_PER_IP = envstr("HOD_RATELIMIT_PER_IP", "20/h")  # Get Contacted submissions per address
+HOD_RATELIMIT_PER_PHONE = envstr("HOD_RATELIMIT_PER_PHONE", "5/h")  # … and per phone number
+RATELIMIT_ENABLE = HOD_RATELIMIT_ENABLED
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit wants memcached or django-redis: Django's own Redis cache increments atomically too,
+# and the embedded mode's local cache is good enough for a demo on one machine.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-offers": {"task": "referrals.tasks.sweep", "schedule": float(HOD_SWEEP_INTERVAL_SECONDS)},

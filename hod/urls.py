@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from hod.health import healthz
 from hod.views import home
-from referrals.views import get_contacted
+from referrals.consumer_views import get_contacted, request_status
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
     path("get-contacted/", get_contacted, name="get_contacted"),
+    path("get-contacted/status/<str:token>/", request_status, name="request_status"),
     path("agents/offers/", include("referrals.urls")),
     path("agents/", include("agents.urls")),
     prefix_default_language=False,

@@ -33,6 +33,9 @@ KINDS = {
     "password_reset": Kind("Password reset link", EMAIL),
     "offer": Kind("A referral offered to an agent"),
     "agent_accepted": Kind("To the consumer: your agent is …", frozenset({Channel.EMAIL, Channel.SMS})),
+    "request_received": Kind(
+        "To the consumer: request received, with the status link", frozenset({Channel.EMAIL, Channel.SMS})
+    ),
     "referral_expired": Kind("To the consumer: nobody accepted in time", frozenset({Channel.EMAIL, Channel.SMS})),
 }
 

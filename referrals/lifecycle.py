@@ -6,7 +6,9 @@ chosen agent's row is locked while their capacity is re-checked (no agent over c
 every answer to an offer is a conditional UPDATE on a pending offer (first one wins).
 """
 
+import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,11 +51,22 @@ def _event(referral: Referral, kind: str, at: datetime, offer: Offer | None = No
     Event.objects.create(referral=referral, offer=offer, kind=kind, at=at, detail=detail[:255])
 
 
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral:
-    """Record the request and offer it at once to the closest eligible agent (or let it wait)."""
+    """Record the request and offer it at once to the closest eligible agent (or let it wait), then
+    send the consumer a confirmation with their private status link.
+
+    The returned referral carries `status_token`, the only copy of the link's secret.
+    """
     now = now or timezone.now()
+    token = secrets.token_urlsafe(24)
     with transaction.atomic():
         referral = Referral.objects.create(
+            status_token_hash=_hash(token),
+            consented_at=now,
             first_name=consumer.first_name,
             last_name=consumer.last_name,
             phone=consumer.phone,
@@ -70,8 +83,30 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
         )
         _event(referral, Event.Kind.CREATED, now)
         offer_next(referral, now)
+        referral.refresh_from_db()
+        referral.status_token = token
+        messages.tell_consumer_received(referral, token)
     logger.info("referral %s created", referral.pk)
     return referral
+
+
+def referral_for_token(token: str) -> Referral | None:
+    """The referral a private status link opens."""
+    return Referral.objects.select_related("language").filter(status_token_hash=_hash(token)).first()
+
+
+def new_status_link(referral: Referral) -> str:
+    """A fresh private link (the old one stops working), sent to the consumer's phone and e-mail."""
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(status_token_hash=_hash(token))
+        messages.tell_consumer_received(referral, token)
+    return token
+
+
+def open_referral_for_phone(phone) -> Referral | None:
+    """An open request from this phone number, if there is one (a second submission shows it)."""
+    return Referral.objects.filter(phone=phone, status__in=Referral.OPEN).order_by("-created_at").first()
 
 
 def agents_to_leave_out(referral: Referral, also: set[int] | None = None) -> QuerySet:

@@ -56,3 +56,21 @@ def tell_consumer_expired(referral: Referral) -> None:
         },
         related=referral,
     )
+
+
+def status_link(referral: Referral, token: str) -> str:
+    return messaging.absolute_url("request_status", referral.message_language, token)
+
+
+def tell_consumer_received(referral: Referral, token: str) -> None:
+    send(
+        consumer(referral),
+        "request_received",
+        {
+            "reference": referral.reference,
+            "offered": referral.status == Referral.Status.OFFERED,
+            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
+            "link": status_link(referral, token),
+        },
+        related=referral,
+    )

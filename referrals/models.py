@@ -35,6 +35,8 @@ class Referral(models.Model):
     OPEN = (Status.NEW, Status.OFFERED, Status.WAITING)
 
     reference = models.CharField(max_length=8, unique=True, default=new_reference)
+    # The consumer's private status link carries a token; only its hash is stored.
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.NEW)
 
     # The consumer: their name, phone and e-mail reach only the agent who accepts.
@@ -44,6 +46,9 @@ class Referral(models.Model):
     email = models.EmailField(blank=True)
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
     message_language = models.CharField(max_length=2, default="en", help_text="Language of the consumer's messages")
+    consented_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the consumer agreed to be contacted by phone and text"
+    )
     zip_code = models.CharField("ZIP code", max_length=5)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=2)
@@ -66,6 +71,10 @@ class Referral(models.Model):
                 fields=["state", "language", "created_at"],
                 name="referral_waiting",
                 condition=Q(status__in=["new", "offered", "waiting"]),
+            ),
+            # "Is there an open request from this phone already?"
+            models.Index(
+                fields=["phone"], name="referral_open_phone", condition=Q(status__in=["new", "offered", "waiting"])
             ),
         ]
 

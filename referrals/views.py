@@ -20,11 +20,6 @@ CLOSED_MESSAGES = {
 }
 
 
-def get_contacted(request: HttpRequest) -> HttpResponse:
-    """The consumer's "Get Contacted" page (the form arrives with the consumer-request issue)."""
-    return render(request, "referrals/get_contacted.html")
-
-
 @agent_required
 def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
     """An offer as its agent sees it: where, which language, how far, how long left. The consumer's

@@ -53,6 +53,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Rate-limit counters and log-in throttles start from nothing in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -145,3 +155,37 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         ):
             env.pop(name)
     return env
+
+
+@pytest.fixture
+def pool(db) -> dict:
+    """Spanish-speaking Florida agents around Miami, the nearest ones each failing one rule.
+
+    Distances from the consumer's ZIP 33130 (Miami): 33130 0 mi, 33125 ~2 mi, 33135 ~2 mi,
+    33145 ~2 mi, 33142 ~4 mi, 33138 ~6 mi, 33012 ~9 mi (Hialeah), 33024 ~16 mi, 32801 ~206 mi (Orlando).
+    """
+    from agents.models import Agent
+    from tests.agents import test_eligibility as rules
+    from tests.factories import make_eligible_agent
+
+    specs = {
+        "off": ("33130", rules.switched_off),
+        "unregistered": ("33125", rules.not_registered),
+        "untrained": ("33135", rules.not_trained),
+        "expired_license": ("33145", rules.license_expired),
+        "display_4": ("33142", rules.display_option_4),
+        "deselected": ("33138", rules.florida_deselected),
+        "no_account": ("33127", rules.no_account),
+        "english_only": ("33150", None),
+        "hialeah": ("33012", None),
+        "hollywood": ("33024", None),
+        "orlando": ("32801", None),
+    }
+    agents = {}
+    for number, (name, (zip_code, breaks)) in enumerate(specs.items()):
+        languages = ("en",) if name == "english_only" else ("es", "en")
+        agent = make_eligible_agent(npn=str(5000000 + number), zip_code=zip_code, languages=languages, first_name=name)
+        if breaks:
+            breaks(agent)
+        agents[name] = Agent.objects.get(pk=agent.pk)
+    return agents

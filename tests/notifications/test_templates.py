@@ -31,6 +31,12 @@ LONGEST_CONTEXT: dict[str, dict] = {
         "agent_name": "Maximiliana Rodríguez-Santiesteban",
         "agent_phone": "(313) 555-0142",
     },
+    "request_received": {
+        "reference": "ABCD2345",
+        "offered": False,
+        "minutes": 15,
+        "link": "https://helpondemand.example.org/es/get-contacted/status/" + "x" * 32 + "/",
+    },
     "referral_expired": {
         "reference": "ABCD2345",
         "hours": 24,

@@ -1,0 +1,97 @@
+"""The consumer's pages: Get Contacted, the answer for a state with its own Marketplace, and the
+private status page with Withdraw. No log-in: the status link's token is the key."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from hod.reference.lookups import lookup_zip, marketplace_for
+from referrals.forms import GetContactedForm
+from referrals.lifecycle import (
+    Consumer,
+    create_referral,
+    new_status_link,
+    open_referral_for_phone,
+    referral_for_token,
+    withdraw_referral,
+)
+from referrals.models import Referral
+
+
+def _limited(request: HttpRequest, group: str, rate: str, key) -> bool:
+    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def get_contacted(request: HttpRequest) -> HttpResponse:
+    form = GetContactedForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "referrals/get_contacted.html", {"form": form})
+    if _limited(request, "get-contacted-ip", settings.HOD_RATELIMIT_PER_IP, "ip"):
+        return _too_many(request, form)
+    if not form.is_valid():
+        return render(request, "referrals/get_contacted.html", {"form": form})
+    data = form.cleaned_data
+    place = data["zip_code"]
+    marketplace = marketplace_for(place.state)
+    if marketplace is None or not marketplace.is_served:
+        return render(request, "referrals/other_marketplace.html", {"place": place, "marketplace": marketplace})
+    phone = data["phone"]
+    if _limited(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, lambda group, request: phone.as_e164):
+        return _too_many(request, form)
+    existing = open_referral_for_phone(phone)
+    if existing is not None:
+        new_status_link(existing)  # sent to the phone and e-mail on the request, never shown here
+        return render(request, "referrals/already_requested.html", {"referral": existing})
+    referral = create_referral(
+        Consumer(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=phone,
+            email=data["email"],
+            language=data["language"],
+            message_language=translation.get_language() or "en",
+            place=place,
+        )
+    )
+    return redirect(reverse("request_status", args=[referral.status_token]) + "?new=1")
+
+
+def _too_many(request: HttpRequest, form) -> HttpResponse:
+    message = _("Too many requests from here in a short time. Please wait a while and try again.")
+    return render(request, "referrals/get_contacted.html", {"form": form, "limited": message}, status=429)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest, token: str) -> HttpResponse:
+    referral = referral_for_token(token)
+    if referral is None:
+        raise Http404("No such request")
+    if request.method == "POST" and "withdraw" in request.POST:
+        withdraw_referral(referral)
+        return redirect("request_status", token)
+    accepted = referral.offers.filter(status="accepted").select_related("agent").first()
+    place_zone = ZoneInfo(lookup_zip(referral.zip_code).time_zone)
+    return render(
+        request,
+        "referrals/status.html",
+        {
+            "referral": referral,
+            "new": request.GET.get("new") == "1",
+            "agent": accepted.agent if accepted else None,
+            "keep_trying_until": timezone.localtime(referral.expires_at, place_zone),
+            "sent_at": timezone.localtime(referral.created_at, place_zone),
+            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
+            "Status": Referral.Status,
+        },
+    )

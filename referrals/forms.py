@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from agents.form_styles import UswdsForm
+from hod.reference.forms import ZipCodeField
+from hod.reference.models import Language
+
+
+class GetContactedForm(UswdsForm, forms.Form):
+    """The consumer's request: who to call, where they live, which language, and their consent."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    phone = PhoneNumberField(
+        label=_("Phone number"),
+        region="US",
+        help_text=_("The agent will call or text this number. Only the agent who accepts your request sees it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        help_text=_("We send your confirmation here too."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    zip_code = ZipCodeField(help_text=_("Where you live. We look for an agent licensed in your state, near you."))
+    language = forms.ChoiceField(label=_("Language you want help in"))
+    consent = forms.BooleanField(
+        label=_(
+            "I agree to be contacted about Marketplace health coverage by a licensed agent or broker, by phone "
+            "and text message."
+        )
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (
+                language.code,
+                language.local_name
+                if language.local_name == language.native_name
+                else f"{language.local_name} ({language.native_name})",
+            )
+            for language in Language.objects.all()
+        ]
+        self.fields["language"].initial = get_language()

@@ -1,0 +1,208 @@
+"""The consumer's request: the form in both languages, other Marketplaces, duplicates, limits, status."""
+
+import re
+
+import pytest
+import zipcodes
+from django.utils.html import escape
+
+from hod.reference.lookups import current_plan_year
+from hod.reference.models import StateMarketplace
+from notifications.models import Notification
+from referrals.models import Offer, Referral
+from tests.mailbox import link_in
+
+pytestmark = pytest.mark.django_db
+
+
+def form(**overrides) -> dict:
+    data = {
+        "first_name": "María",
+        "last_name": "Pérez",
+        "phone": "(305) 555-0123",
+        "email": "maria@example.com",
+        "zip_code": "33130",
+        "language": "es",
+        "consent": "on",
+    }
+    return {**data, **overrides}
+
+
+def status_path(response) -> str:
+    return response["Location"].split("?")[0]
+
+
+def test_a_request_is_matched_at_once_and_the_consumer_lands_on_an_honest_confirmation(client, pool):
+    response = client.post("/get-contacted/", form())
+
+    assert response.status_code == 302 and response["Location"].endswith("?new=1")
+    referral = Referral.objects.get()
+    assert (referral.status, referral.message_language, referral.language_id) == ("offered", "en", "es")
+    assert Offer.objects.get(referral=referral, status="pending").agent == pool["hialeah"]
+    page = client.get(response["Location"]).content.decode()
+    assert "We received your request" in page and referral.reference in page
+    assert "They have 15 minutes to accept" in page
+    sms = Notification.objects.get(kind="request_received", channel="sms")
+    assert sms.to == "+13055550123" and link_in(sms.body) == status_path(response)
+    assert Notification.objects.filter(kind="request_received", channel="email", to="maria@example.com").exists()
+
+
+def test_with_nobody_available_the_confirmation_says_so_and_until_when(client, db):
+    response = client.post("/get-contacted/", form())
+
+    page = client.get(response["Location"]).content.decode()
+    assert Referral.objects.get().status == "waiting"
+    assert "No agent or broker is available right now. We keep trying until" in page
+    assert "keep trying" in Notification.objects.get(kind="request_received", channel="sms").body
+
+
+def test_the_spanish_form_answers_in_spanish(client, pool):
+    page = client.get("/es/get-contacted/").content.decode()
+    assert 'lang="es"' in page and "Quiero que me contacten" in page
+    assert 'value="es" selected' in page  # the language defaults to the page's
+
+    response = client.post("/es/get-contacted/", form())
+
+    assert response["Location"].startswith("/es/get-contacted/status/")
+    assert Referral.objects.get().message_language == "es"
+    assert "Recibimos su solicitud" in client.get(response["Location"]).content.decode()
+    assert Notification.objects.get(kind="request_received", channel="sms").body.startswith(
+        "Help On Demand: recibimos su solicitud"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "messages"),
+    [
+        ("", ["This field is required.", "Enter a valid phone number", "We could not find ZIP code 00000"]),
+        (
+            "/es",
+            [
+                "Este campo es obligatorio.",
+                "Ingrese un número de teléfono válido",
+                "No encontramos el código postal 00000",
+            ],
+        ),
+    ],
+)
+def test_bad_input_is_shown_beside_each_field_and_nothing_is_lost(client, prefix, messages):
+    response = client.post(f"{prefix}/get-contacted/", form(first_name="", phone="12", zip_code="00000", consent=""))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for message in messages:
+        assert message in page
+    assert 'value="Pérez"' in page and 'value="maria@example.com"' in page and 'value="12"' in page
+    assert 'id="id_zip_code_error"' in page and 'aria-describedby="id_zip_code_error' in page
+    assert not Referral.objects.exists()
+
+
+def a_zip_in(state: str) -> str:
+    return next(
+        z["zip_code"] for z in zipcodes.filter_by(state=state) if z["active"] and z["zip_code_type"] == "STANDARD"
+    )
+
+
+def test_every_sbm_state_is_sent_to_its_own_marketplace_and_nothing_is_saved(client, settings):
+    settings.RATELIMIT_ENABLE = False  # twenty-odd requests from one address in a row
+    sbm = StateMarketplace.objects.filter(plan_year=current_plan_year(), type="SBM").select_related("state")
+    assert sbm.count() >= 18
+    for marketplace in sbm:
+        response = client.post("/get-contacted/", form(zip_code=a_zip_in(marketplace.state_id)))
+        page = response.content.decode()
+        assert response.status_code == 200, marketplace.state_id
+        assert escape(marketplace.marketplace_name) in page and marketplace.marketplace_url in page, (
+            marketplace.state_id
+        )
+    assert not Referral.objects.exists()
+
+
+def test_an_sbm_fp_state_is_served(client):
+    response = client.post("/get-contacted/", form(zip_code="72201"))  # Little Rock, Arkansas
+
+    assert response.status_code == 302
+    assert Referral.objects.get().state == "AR"
+
+
+def test_a_zip_outside_the_states_is_told_where_to_go(client):
+    response = client.post("/get-contacted/", form(zip_code="00901"))  # San Juan, Puerto Rico
+
+    assert "outside them" in response.content.decode() and not Referral.objects.exists()
+
+
+def test_a_second_request_from_the_same_phone_shows_the_first_and_resends_its_link(client, pool):
+    first = client.post("/get-contacted/", form())
+    old_link = status_path(first)
+
+    again = client.post("/get-contacted/", form(first_name="Mary", phone="305-555-0123"))
+
+    reference = Referral.objects.get().reference
+    page = again.content.decode()
+    assert again.status_code == 200 and reference in page and "did not make a second one" in page
+    assert "/get-contacted/status/" not in page  # the link goes to the consumer's phone, not to whoever typed
+    resent = Notification.objects.filter(kind="request_received", channel="sms").order_by("pk").last()
+    assert link_in(resent.body) != old_link
+    assert client.get(old_link).status_code == 404
+    assert client.get(link_in(resent.body)).status_code == 200
+
+
+def test_requests_from_one_phone_are_rate_limited(client, settings, db):
+    settings.HOD_RATELIMIT_PER_PHONE = "2/h"
+    for _ in range(2):
+        client.post("/get-contacted/", form())
+
+    limited = client.post("/get-contacted/", form())
+
+    assert limited.status_code == 429
+    assert "Too many requests from here" in limited.content.decode()
+    assert 'value="María"' in limited.content.decode()
+
+
+def test_requests_from_one_address_are_rate_limited(client, settings, db):
+    settings.HOD_RATELIMIT_PER_IP = "3/h"
+    answers = [client.post("/get-contacted/", form(phone=f"305-555-01{n:02d}")).status_code for n in range(4)]
+
+    assert answers == [302, 302, 302, 429]
+
+
+def test_rate_limits_are_off_when_disabled(client, settings, db):
+    settings.HOD_RATELIMIT_PER_IP = "1/h"
+    settings.RATELIMIT_ENABLE = False
+
+    answers = [client.post("/get-contacted/", form(phone=f"305-555-01{n:02d}")).status_code for n in range(3)]
+
+    assert answers == [302, 302, 302]
+
+
+def test_the_consumer_withdraws_and_the_pending_offer_goes_too(client, pool):
+    path = status_path(client.post("/get-contacted/", form()))
+
+    page = client.post(path, {"withdraw": "1"}, follow=True).content.decode()
+
+    assert "You withdrew this request" in page
+    assert Referral.objects.get().status == "withdrawn"
+    assert Offer.objects.get().status == "withdrawn"
+    assert "Withdraw my request" not in page
+
+
+def test_once_an_agent_accepts_the_status_shows_their_name_and_phone(client, pool):
+    from referrals.lifecycle import accept_offer
+
+    path = status_path(client.post("/es/get-contacted/", form()))
+    offer = Offer.objects.get(status="pending")
+    accept_offer(offer.pk, offer.agent)
+
+    page = client.get(path).content.decode()
+    assert "hialeah Agent" in page and 'href="tel:+13135550142"' in page
+    told = Notification.objects.get(kind="agent_accepted", channel="sms")
+    assert told.language == "es" and "acepto su solicitud" in told.body  # texts fold ó to o
+
+
+def test_an_unknown_status_link_is_not_found(client, db):
+    assert client.get("/get-contacted/status/not-a-token/").status_code == 404
+
+
+def test_the_post_does_little_work(client, pool, django_assert_max_num_queries):
+    with django_assert_max_num_queries(60):
+        client.post("/get-contacted/", form())
+    assert re.fullmatch(r"[A-Z2-9]{8}", Referral.objects.get().reference)
