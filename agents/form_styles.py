@@ -5,6 +5,8 @@ from django import forms
 WIDGET_CLASSES = {
     forms.CheckboxInput: "usa-checkbox__input",
     forms.CheckboxSelectMultiple: "usa-checkbox__input",
+    forms.RadioSelect: "usa-radio__input",
+    forms.Textarea: "usa-textarea",
     forms.Select: "usa-select",
 }
 

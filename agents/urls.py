@@ -4,8 +4,8 @@ from agents.views import auth, onboarding, portal
 
 app_name = "agents"
 
+# The portal's home page ("agents:home") shows offers, so `referrals` serves it; hod/urls.py adds it.
 urlpatterns = [
-    path("", portal.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.auth_views.LogoutView.as_view(next_page="agents:login"), name="logout"),
     path("forgot-username/", auth.forgot_username, name="forgot_username"),

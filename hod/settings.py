@@ -204,8 +204,10 @@ STATIC_ROOT = Path(envstr("HOD_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # USWDS comes from its npm package (installed by `make run` and `make test`), never copied into the
 # repository; its css, js, fonts and img folders keep their relative places under static/uswds/.
 USWDS_DIST = BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"
-STATICFILES_DIRS = [BASE_DIR / "static"] + [
-    (f"uswds/{part}", USWDS_DIST / part) for part in ("css", "js", "fonts", "img")
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    *[(f"uswds/{part}", USWDS_DIST / part) for part in ("css", "js", "fonts", "img")],
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,14 +2,17 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from agents.urls import urlpatterns as agent_portal
 from hod.health import healthz
 from hod.views import home
 from referrals.consumer_views import get_contacted, request_status
+from referrals.views import agent_home, twilio_inbound
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("referrals/twilio/inbound/", twilio_inbound, name="twilio_inbound"),
     # E-mail providers' delivery reports; believed only with ANYMAIL_WEBHOOK_SECRET (notifications.receivers).
     path("anymail/", include("anymail.urls")),
 ]
@@ -20,6 +23,6 @@ urlpatterns += i18n_patterns(
     path("get-contacted/", get_contacted, name="get_contacted"),
     path("get-contacted/status/<str:token>/", request_status, name="request_status"),
     path("agents/offers/", include("referrals.urls")),
-    path("agents/", include("agents.urls")),
+    path("agents/", include(([path("", agent_home, name="home"), *agent_portal], "agents"))),
     prefix_default_language=False,
 )

@@ -36,6 +36,7 @@ KINDS = {
     "request_received": Kind(
         "To the consumer: request received, with the status link", frozenset({Channel.EMAIL, Channel.SMS})
     ),
+    "text_reply": Kind("Answer to an agent's YES or NO by text", frozenset({Channel.SMS})),
     "referral_expired": Kind("To the consumer: nobody accepted in time", frozenset({Channel.EMAIL, Channel.SMS})),
 }
 

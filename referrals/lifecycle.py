@@ -255,3 +255,15 @@ def _expire(referral: Referral, now: datetime) -> None:
     ):
         _event(referral, Event.Kind.EXPIRED, now)
         messages.tell_consumer_expired(referral)
+
+
+def record_disposition(
+    offer: Offer, agent: Agent, disposition: str, note: str = "", now: datetime | None = None
+) -> None:
+    """After accepting, the agent records what happened; they may change it later."""
+    now = now or timezone.now()
+    if offer.agent_id != agent.pk or offer.status != Offer.Status.ACCEPTED:
+        raise OfferClosed("answered")
+    Referral.objects.filter(pk=offer.referral_id).update(
+        disposition=disposition, disposition_note=note[:500], disposition_at=now
+    )

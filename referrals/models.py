@@ -11,6 +11,7 @@ import secrets
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import Agent
@@ -54,6 +55,17 @@ class Referral(models.Model):
     state = models.CharField(max_length=2)
     latitude = models.FloatField()
     longitude = models.FloatField()
+
+    class Disposition(models.TextChoices):
+        CONTACTED = "contacted", _("Contacted")
+        ENROLLED = "enrolled", _("Enrolled")
+        COULD_NOT_REACH = "could_not_reach", _("Could not reach")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+        OTHER = "other", _("Other")
+
+    disposition = models.CharField(max_length=15, choices=Disposition.choices, blank=True)
+    disposition_note = models.CharField(max_length=500, blank=True)
+    disposition_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="Closed as expired if nobody has accepted by then")

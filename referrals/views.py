@@ -1,14 +1,24 @@
+"""The agent's screens: the portal home with their offers and referrals, and one offer."""
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.twiml.messaging_response import MessagingResponse
 
+from agents.form_styles import UswdsForm
 from agents.views.access import agent_required
-from referrals.lifecycle import OfferClosed, accept_offer, reject_offer
-from referrals.models import Offer
+from agents.views.portal import eligibility_summary
+from notifications.views import twilio_signature_is_valid
+from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
+from referrals.models import Offer, Referral
+from referrals.text_replies import answer_by_text
 
 CLOSED_MESSAGES = {
     "lapsed": gettext_lazy(
@@ -18,8 +28,57 @@ CLOSED_MESSAGES = {
     "withdrawn": gettext_lazy("The consumer withdrew this request."),
     "unknown": gettext_lazy("This referral is no longer available."),
 }
+# Outcomes after which a referral no longer needs the agent's attention.
+FINAL = (
+    Referral.Disposition.ENROLLED,
+    Referral.Disposition.COULD_NOT_REACH,
+    Referral.Disposition.NOT_INTERESTED,
+    Referral.Disposition.OTHER,
+)
 
 
+class DispositionForm(UswdsForm, forms.Form):
+    disposition = forms.ChoiceField(
+        label=gettext_lazy("What happened?"), choices=Referral.Disposition.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("disposition") == Referral.Disposition.OTHER and not cleaned.get("note"):
+            self.add_error("note", _("Say what happened."))
+        return cleaned
+
+
+@never_cache
+@agent_required
+def agent_home(request: HttpRequest) -> HttpResponse:
+    """The current offer at the top, then open referrals, then history. The lists refresh themselves
+    every few seconds (htmx), and the page works the same without JavaScript."""
+    agent = request.agent
+    now = timezone.now()
+    mine = Offer.objects.filter(agent=agent).select_related("referral", "referral__language")
+    eligible, reasons = eligibility_summary(agent)
+    return render(
+        request,
+        "referrals/agent_home.html",
+        {
+            "agent": agent,
+            "eligible": eligible,
+            "reasons": reasons,
+            "current": mine.filter(status=Offer.Status.PENDING, expires_at__gt=now).order_by("expires_at"),
+            "open": mine.filter(status=Offer.Status.ACCEPTED)
+            .exclude(referral__disposition__in=FINAL)
+            .order_by("-responded_at"),
+            "history": mine.exclude(status=Offer.Status.PENDING)
+            .exclude(status=Offer.Status.ACCEPTED, referral__disposition__in=["", Referral.Disposition.CONTACTED])
+            .order_by("-offered_at")[:50],
+        },
+    )
+
+
+@never_cache
 @agent_required
 def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
     """An offer as its agent sees it: where, which language, how far, how long left. The consumer's
@@ -27,16 +86,27 @@ def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
     offers = Offer.objects.select_related("referral", "referral__language")
     item = get_object_or_404(offers, pk=offer_id, agent=request.agent)
     now = timezone.now()
+    accepted = item.status == Offer.Status.ACCEPTED
+    referral = item.referral
+    form = None
+    if accepted:
+        initial = {"disposition": referral.disposition, "note": referral.disposition_note}
+        form = DispositionForm(request.POST or None, initial=initial, prefix="outcome")
+        if request.method == "POST" and form.is_valid():
+            record_disposition(item, request.agent, form.cleaned_data["disposition"], form.cleaned_data["note"])
+            messages.success(request, _("Saved. You can change it later."))
+            return redirect("referrals:offer", item.pk)
     return render(
         request,
         "referrals/offer.html",
         {
             "agent": request.agent,
             "offer": item,
-            "referral": item.referral,
+            "referral": referral,
             "is_open": item.status == Offer.Status.PENDING and item.expires_at > now,
             "seconds_left": max(int((item.expires_at - now).total_seconds()), 0),
-            "accepted": item.status == Offer.Status.ACCEPTED,
+            "accepted": accepted,
+            "form": form,
         },
     )
 
@@ -52,6 +122,17 @@ def answer(request: HttpRequest, offer_id: int) -> HttpResponse:
         else:
             reject_offer(item.pk, request.agent, request.POST.get("reason", "").strip())
             messages.info(request, _("You rejected the referral. It went to the next agent or broker."))
+            return redirect("agents:home")
     except OfferClosed as closed:
         messages.error(request, CLOSED_MESSAGES[closed.reason])
     return redirect("referrals:offer", item.pk)
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound(request: HttpRequest) -> HttpResponse:
+    """Twilio forwards agents' texts here (the Messaging Service's inbound URL), signed."""
+    if not twilio_signature_is_valid(request):
+        return HttpResponse("bad signature", status=403, content_type="text/plain")
+    answer_by_text(request.POST.get("From", ""), request.POST.get("Body", ""))
+    return HttpResponse(str(MessagingResponse()), content_type="text/xml")  # the reply goes out as its own message

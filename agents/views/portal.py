@@ -42,7 +42,7 @@ def state_preference_choices(agent: Agent) -> list[tuple[str, str]]:
     return [(state, f"{state} – {names.get(state, state)}") for state in licensed]
 
 
-def _why_not(agent: Agent) -> tuple[list[str], list[str]]:
+def eligibility_summary(agent: Agent) -> tuple[list[str], list[str]]:
     """The states the agent can receive referrals for now, and, in their words, what stands in the way."""
     table = eligibility_table(agent)
     licensed = {state for state, checks in table.items() if checks[2].passed}
@@ -70,12 +70,6 @@ def _why_not(agent: Agent) -> tuple[list[str], list[str]]:
     if not licensed:
         reasons.insert(0, _("No active state license with a health line of authority is on file for your NPN."))
     return eligible, reasons
-
-
-@agent_required
-def home(request: HttpRequest) -> HttpResponse:
-    eligible, reasons = _why_not(request.agent)
-    return render(request, "agents/home.html", {"agent": request.agent, "eligible": eligible, "reasons": reasons})
 
 
 @agent_required

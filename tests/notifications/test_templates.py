@@ -37,6 +37,7 @@ LONGEST_CONTEXT: dict[str, dict] = {
         "minutes": 15,
         "link": "https://helpondemand.example.org/es/get-contacted/status/" + "x" * 32 + "/",
     },
+    "text_reply": {"reply": "unknown", "link": "https://helpondemand.example.org/es/agents/offers/12345678/"},
     "referral_expired": {
         "reference": "ABCD2345",
         "hours": 24,
