@@ -375,14 +375,9 @@ def eligible_agents(
 
 
 def eligible_among(
-    agent_ids: list[int],
-    state: str,
-    language: str,
-    now: datetime | None = None,
-    plan_year: int | None = None,
-    exclude: QuerySet | None = None,
+    agent_ids: list[int], state: str, language: str, now: datetime | None = None, plan_year: int | None = None
 ) -> set[int]:
-    """Which of a few agents are eligible (PostgreSQL), leaving out `exclude` (a queryset of ids).
+    """Which of a few agents are eligible (PostgreSQL).
 
     The rules of `eligible_agents`, asked per agent as columns of the result, which the database
     evaluates row by row for just these agents. Matching calls this on every request, so the SQL
@@ -393,10 +388,6 @@ def eligible_among(
     sql, params, ids_at = _eligible_among_sql(state, language, year, today)
     params = list(params)
     params[ids_at] = list(agent_ids)
-    if exclude is not None:
-        exclude_sql, exclude_params = exclude.query.sql_with_params()
-        sql = f"SELECT * FROM ({sql}) AS candidate WHERE candidate.pk NOT IN ({exclude_sql})"
-        params += list(exclude_params)
     return {row[0] for row in run_prepared(sql, params) if all(row[1:])}
 
 

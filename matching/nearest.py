@@ -1,12 +1,17 @@
 """Who is next for a referral: the eligible agent closest to the consumer, ties to who waited longest.
 
-On PostgreSQL one query walks a GiST index (cube/earthdistance) in distance order and stops at the
-first agent who passes every eligibility rule; elsewhere (SQLite, the embedded mode) the eligible
-agents are loaded and sorted here. Both give the same answer (tests check it).
+On PostgreSQL the candidate table (one row per agent, licensed state and language, kept in step by
+triggers) is walked outwards from the consumer along a GiST index that holds only available agents,
+and the eligibility rules are checked for the nearest few, in the matching order, until one passes:
+usually the first, so a call costs two short queries whatever the size of the pool.
+Elsewhere (SQLite, the embedded mode) the eligible agents are loaded and sorted here. Both give the
+same answer (tests check it).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -15,22 +20,17 @@ from geopy.distance import great_circle
 
 from agents.eligibility import eligible_agents, eligible_among, run_prepared
 
-# Chord length through the earth, in metres: ordering by it is ordering by great-circle distance,
-# and the GiST index on ll_to_earth(latitude, longitude) can return rows in that order.
+# Chord length through the earth, in metres: ordering by it is ordering by great-circle distance.
 CHORD = "ll_to_earth(agents_agent.latitude, agents_agent.longitude) <-> ll_to_earth(%s, %s)"
-# The available agents nearest a point who speak the language and hold a license in the state, with
-# their chord distance, read off the partial GiST index. (The other rules are checked afterwards.)
-NEAREST_AVAILABLE = (
-    "SELECT id, latitude, longitude, ll_to_earth(latitude, longitude) <-> ll_to_earth(%(lat)s, %(lon)s) AS chord, "
-    "last_offered_at FROM agents_agent "
-    "WHERE taking_referrals AND latitude IS NOT NULL AND longitude IS NOT NULL "
-    "AND EXISTS (SELECT 1 FROM agents_agent_languages spoken "
-    "WHERE spoken.agent_id = agents_agent.id AND spoken.language_id = %(language)s) "
-    "AND EXISTS (SELECT 1 FROM agents_license license "
-    "WHERE license.npn = agents_agent.npn AND license.state = %(state)s AND license.active) "
-    "ORDER BY ll_to_earth(latitude, longitude) <-> ll_to_earth(%(lat)s, %(lon)s) LIMIT %(window)s"
+# The available candidates for a state and language, nearest a point first, off the GiST index whose
+# first key is the segment (a hash of state and language), so the walk meets no one else. Should two
+# segments share a hash, the rule check below still asks for the license and the language.
+NEAREST_CANDIDATES = (
+    "SELECT agent_id, latitude, longitude, last_offered_at FROM matching_candidate "
+    "WHERE available AND segment = hashtext(%s::text || '/' || %s::text){leave_out} "
+    "ORDER BY ll_to_earth(latitude, longitude) <-> ll_to_earth(%s, %s) LIMIT %s"
 )
-WINDOWS = (8, 128, 2048, 32768)
+WINDOWS = (32, 256, 4096, 65536)  # candidates read per walk; a longer walk only when all were ineligible
 
 
 @dataclass(frozen=True)
@@ -63,29 +63,52 @@ def next_agent(
     (a queryset of agent ids: already offered this referral, at capacity)."""
     if not use_index():
         return next_agent_in_python(_candidates(state, language, exclude, now, plan_year), latitude, longitude)
-    # Walk outwards: the nearest available agents come off the GiST index (one short query), the
-    # rules are checked for those few only (one more), and they are ranked here in the matching
-    # order. The answer is final unless it sits on the window's edge (ties may lie beyond it).
+    leave_out, leave_out_params = "", []
+    if exclude is not None:
+        exclude_sql, leave_out_params = exclude.order_by().query.sql_with_params()
+        leave_out = f" AND agent_id NOT IN ({exclude_sql})"
+    sql = NEAREST_CANDIDATES.format(leave_out=leave_out)
+    checked: set[int] = set()
     for window in WINDOWS:
-        nearest = run_prepared(
-            NEAREST_AVAILABLE,
-            {"lat": latitude, "lon": longitude, "language": language, "state": state, "window": window},
-        )
-        if not nearest:
-            return None
-        eligible = eligible_among([row[0] for row in nearest], state, language, now, plan_year, exclude)
-        full, edge = len(nearest) == window, nearest[-1][3]
-        ranked = sorted(
-            (row for row in nearest if row[0] in eligible),
-            key=lambda row: (row[3], row[4] is not None, row[4] or 0, row[0]),
-        )
-        if ranked and not (full and ranked[0][3] >= edge):
-            pk, agent_latitude, agent_longitude = ranked[0][:3]
-            return Match(pk, great_circle((latitude, longitude), (agent_latitude, agent_longitude)).miles)
+        nearest = run_prepared(sql, [state, language, *leave_out_params, latitude, longitude, window])
+        full = len(nearest) == window
+        if full:
+            # The farthest place in the window may have more candidates beyond it: leave that place
+            # to the next, longer walk, so that everyone at one place is ranked together.
+            nearest = [row for row in nearest if row[1:3] != nearest[-1][1:3]]
+        ranked = [row for row in _in_matching_order(nearest) if row[0] not in checked]
+        for batch in _growing(ranked):
+            eligible = eligible_among([row[0] for row in batch], state, language, now, plan_year)
+            checked.update(row[0] for row in batch)
+            for pk, agent_latitude, agent_longitude, _last_offered_at in batch:
+                if pk in eligible:
+                    return Match(pk, _miles((latitude, longitude), (agent_latitude, agent_longitude)))
         if not full:
-            return None  # the window held every available agent
+            return None  # the walk met every available candidate
     # Nobody eligible among the nearest thousands: ask the whole pool once.
     return _first_of_all(_candidates(state, language, exclude, now, plan_year), latitude, longitude)
+
+
+def _miles(here: tuple[float, float], there: tuple[float, float]) -> float:
+    return great_circle(here, there).miles
+
+
+def _in_matching_order(rows: list[tuple]) -> list[tuple]:
+    """Candidate rows, nearest first, put in the matching order: agents at one place (one ZIP code's
+    centroid, so exactly as far) by who waited longest since their last offer, then by id."""
+    ranked = []
+    for _place, together in groupby(rows, key=lambda row: row[1:3]):
+        ranked.extend(sorted(together, key=lambda row: (row[3] is not None, row[3] or 0, row[0])))
+    return ranked
+
+
+def _growing(rows: list[tuple]) -> Iterator[list[tuple]]:
+    """The ranked rows in batches for the rule check: the first alone (who usually passes), then
+    batches four times larger, so a run of ineligible agents costs few round trips."""
+    start, size = 0, 1
+    while start < len(rows):
+        yield rows[start : start + size]
+        start, size = start + size, size * 4
 
 
 def _first_of_all(candidates: QuerySet, latitude: float, longitude: float) -> Match | None:
@@ -95,7 +118,7 @@ def _first_of_all(candidates: QuerySet, latitude: float, longitude: float) -> Ma
         .values_list("pk", "latitude", "longitude")
         .first()
     )
-    return Match(row[0], great_circle((latitude, longitude), (row[1], row[2])).miles) if row else None
+    return Match(row[0], _miles((latitude, longitude), (row[1], row[2]))) if row else None
 
 
 def next_agent_in_python(candidates: QuerySet, latitude: float, longitude: float) -> Match | None:
@@ -104,8 +127,8 @@ def next_agent_in_python(candidates: QuerySet, latitude: float, longitude: float
     for pk, agent_latitude, agent_longitude, last_offered_at in candidates.values_list(
         "pk", "latitude", "longitude", "last_offered_at"
     ):
-        miles = great_circle((latitude, longitude), (agent_latitude, agent_longitude)).miles
-        key = (round(miles, 6), last_offered_at is not None, last_offered_at or 0, pk)
+        miles = _miles((latitude, longitude), (agent_latitude, agent_longitude))
+        key = (miles, last_offered_at is not None, last_offered_at or 0, pk)
         if best is None or key < best[0]:
             best = (key, Match(pk, miles))
     return best[1] if best else None
