@@ -16,10 +16,10 @@ from django_ratelimit.core import is_ratelimited
 from hod.reference.lookups import lookup_zip, marketplace_for
 from referrals.forms import GetContactedForm
 from referrals.lifecycle import (
+    AlreadyRequested,
     Consumer,
     create_referral,
     new_status_link,
-    open_referral_for_phone,
     referral_for_token,
     withdraw_referral,
 )
@@ -48,21 +48,20 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     phone = data["phone"]
     if _limited(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, lambda group, request: phone.as_e164):
         return _too_many(request, form)
-    existing = open_referral_for_phone(phone)
-    if existing is not None:
-        new_status_link(existing)  # sent to the phone and e-mail on the request, never shown here
-        return render(request, "referrals/already_requested.html", {"referral": existing})
-    referral = create_referral(
-        Consumer(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            phone=phone,
-            email=data["email"],
-            language=data["language"],
-            message_language=translation.get_language() or "en",
-            place=place,
-        )
+    consumer = Consumer(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        phone=phone,
+        email=data["email"],
+        language=data["language"],
+        message_language=translation.get_language() or "en",
+        place=place,
     )
+    try:
+        referral = create_referral(consumer)
+    except AlreadyRequested as duplicate:
+        new_status_link(duplicate.referral)  # sent to the phone and e-mail on the request, never shown here
+        return render(request, "referrals/already_requested.html", {"referral": duplicate.referral})
     return redirect(reverse("request_status", args=[referral.status_token]) + "?new=1")
 
 

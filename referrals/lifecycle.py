@@ -1,9 +1,11 @@
 """Every change of a referral or an offer is one function here: atomic, checked by the database,
 its messages sent only after commit. Views, tasks and the sweep call these and stay thin.
 
-Concurrency: the referral row is locked while its next offer is chosen (one offer at a time), the
-chosen agent's row is locked while their capacity is re-checked (no agent over capacity), and
-every answer to an offer is a conditional UPDATE on a pending offer (first one wins).
+Concurrency: every change to a referral or its offers first locks the referral's row (always in that
+order, so two changes never wait on each other in a circle); its next offer is chosen under that
+lock (one offer at a time); the chosen agent's row is locked while their capacity is re-checked (no
+agent over capacity); and every answer to an offer is a conditional UPDATE on a pending offer
+(first one wins).
 """
 
 import hashlib
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +36,14 @@ class OfferClosed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class AlreadyRequested(Exception):
+    """The phone number has an open request already; `referral` is that request."""
+
+    def __init__(self, referral: Referral) -> None:
+        super().__init__(referral.reference)
+        self.referral = referral
 
 
 @dataclass(frozen=True)
@@ -59,28 +69,37 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
     """Record the request and offer it at once to the closest eligible agent (or let it wait), then
     send the consumer a confirmation with their private status link.
 
-    The returned referral carries `status_token`, the only copy of the link's secret.
+    The returned referral carries `status_token`, the only copy of the link's secret. A phone number
+    with an open request already gets AlreadyRequested (the database decides, so two submissions at
+    once make one request).
     """
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
-        referral = Referral.objects.create(
-            status_token_hash=_hash(token),
-            consented_at=now,
-            first_name=consumer.first_name,
-            last_name=consumer.last_name,
-            phone=consumer.phone,
-            email=consumer.email,
-            language_id=consumer.language,
-            message_language=consumer.message_language,
-            zip_code=consumer.place.code,
-            city=consumer.place.city,
-            state=consumer.place.state,
-            latitude=consumer.place.latitude,
-            longitude=consumer.place.longitude,
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
-        )
+        try:
+            with transaction.atomic():
+                referral = Referral.objects.create(
+                    status_token_hash=_hash(token),
+                    consented_at=now,
+                    first_name=consumer.first_name,
+                    last_name=consumer.last_name,
+                    phone=consumer.phone,
+                    email=consumer.email,
+                    language_id=consumer.language,
+                    message_language=consumer.message_language,
+                    zip_code=consumer.place.code,
+                    city=consumer.place.city,
+                    state=consumer.place.state,
+                    latitude=consumer.place.latitude,
+                    longitude=consumer.place.longitude,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
+                )
+        except IntegrityError:
+            existing = open_referral_for_phone(consumer.phone)
+            if existing is None:
+                raise
+            raise AlreadyRequested(existing) from None
         _event(referral, Event.Kind.CREATED, now)
         offer_next(referral, now)
         referral.refresh_from_db()
@@ -109,31 +128,35 @@ def open_referral_for_phone(phone) -> Referral | None:
     return Referral.objects.filter(phone=phone, status__in=Referral.OPEN).order_by("-created_at").first()
 
 
-def agents_to_leave_out(referral: Referral, also: set[int] | None = None) -> QuerySet:
-    """Agents already offered this referral, and agents at capacity (pending offers)."""
-    offered = Q(pk__in=Offer.objects.filter(referral=referral).values("agent_id"))
-    pending = Offer.objects.filter(status=Offer.Status.PENDING)
+def agents_at_capacity() -> QuerySet:
+    """Ids of agents holding HOD_MAX_PENDING_OFFERS pending offers (accepted referrals do not count)."""
+    pending = Offer.objects.filter(status=Offer.Status.PENDING).order_by()
     if settings.HOD_MAX_PENDING_OFFERS == 1:
-        busy = pending.values("agent_id")
-    else:
-        busy = (
-            pending.values("agent_id")
-            .annotate(held=Count("pk"))
-            .filter(held__gte=settings.HOD_MAX_PENDING_OFFERS)
-            .values("agent_id")
-        )
-    return Agent.objects.filter(offered | Q(pk__in=busy) | Q(pk__in=also or ())).values("pk")
+        return pending.values("agent_id")
+    return (
+        pending.values("agent_id")
+        .annotate(held=Count("pk"))
+        .filter(held__gte=settings.HOD_MAX_PENDING_OFFERS)
+        .values("agent_id")
+    )
 
 
-def offer_next(referral: Referral, now: datetime | None = None) -> Offer | None:
+def agents_to_leave_out(referral: Referral, also: set[int] | None = None) -> QuerySet:
+    """Agents already offered this referral, and agents at capacity."""
+    offered = Q(pk__in=Offer.objects.filter(referral=referral).values("agent_id"))
+    return Agent.objects.filter(offered | Q(pk__in=agents_at_capacity()) | Q(pk__in=also or ())).values("pk")
+
+
+def offer_next(referral: Referral, now: datetime | None = None, skip_locked: bool = False) -> Offer | None:
     """Offer the referral to the next agent, if it is open and holds no pending offer; else wait.
 
-    Locks the referral row, so two callers never both make an offer for it.
+    Locks the referral row, so two callers never both make an offer for it; with `skip_locked`
+    (the sweep), a referral another process holds is left to that process.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        if not referral.is_open or referral.offers.filter(status=Offer.Status.PENDING).exists():
+        referral = Referral.objects.select_for_update(skip_locked=skip_locked).filter(pk=referral.pk).first()
+        if referral is None or not referral.is_open or referral.offers.filter(status=Offer.Status.PENDING).exists():
             return None
         if referral.expires_at <= now:
             _expire(referral, now)
@@ -173,6 +196,11 @@ def offer_next(referral: Referral, now: datetime | None = None) -> Offer | None:
         return None
 
 
+def _lock_referral_of(offer_id: int) -> None:
+    """Take the referral's lock before touching one of its offers (see the module's note)."""
+    list(Referral.objects.select_for_update(of=("self",)).filter(offers=offer_id).values_list("pk"))
+
+
 def _close_pending_offer(offer_id: int, agent: Agent | None, to: str, now: datetime, reason: str = "") -> Offer:
     """Move a pending offer on, first one wins; OfferClosed says why when it is no longer pending."""
     still_open = Q(status=Offer.Status.PENDING)
@@ -198,6 +226,7 @@ def accept_offer(offer_id: int, agent: Agent, now: datetime | None = None) -> Of
     """The agent accepts within the window; refused (OfferClosed) after it, or if another answer came first."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.ACCEPTED, now)
         Referral.objects.filter(pk=offer.referral_id).update(
             status=Referral.Status.ACCEPTED, accepted_at=now, closed_at=now
@@ -212,6 +241,7 @@ def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | 
     """The agent rejects; the next-closest eligible agent is offered the referral at once."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.REJECTED, now, reason)
         _event(offer.referral, Event.Kind.REJECTED, now, offer, reason)
         offer_next(offer.referral, now)
@@ -223,6 +253,7 @@ def lapse_offer(offer_id: int, now: datetime | None = None) -> bool:
     """A pending offer whose window has closed lapses, and the referral goes to the next agent."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_referral_of(offer_id)
         lapsed = Offer.objects.filter(pk=offer_id, status=Offer.Status.PENDING, expires_at__lte=now).update(
             status=Offer.Status.LAPSED, responded_at=now
         )

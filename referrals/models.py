@@ -84,9 +84,13 @@ class Referral(models.Model):
                 name="referral_waiting",
                 condition=Q(status__in=["new", "offered", "waiting"]),
             ),
-            # "Is there an open request from this phone already?"
-            models.Index(
-                fields=["phone"], name="referral_open_phone", condition=Q(status__in=["new", "offered", "waiting"])
+        ]
+        constraints = [
+            # One open request per phone: a second submission (a double tap included) shows the first.
+            models.UniqueConstraint(
+                fields=["phone"],
+                name="one_open_request_per_phone",
+                condition=Q(status__in=["new", "offered", "waiting"]),
             ),
         ]
 

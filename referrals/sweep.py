@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from agents.availability import apply_schedules
-from referrals.lifecycle import _expire, lapse_offer, offer_next
+from matching.nearest import next_agent
+from referrals.lifecycle import _expire, agents_at_capacity, lapse_offer, offer_next
 from referrals.models import Offer, Referral
 
 BATCH = 500
@@ -41,24 +42,34 @@ def lapse_due_offers(now: datetime) -> int:
 
 
 def offer_waiting_referrals(now: datetime | None = None) -> int:
-    """Offer open referrals that hold no pending offer, oldest first. Within a state and language,
-    once nobody is found the rest of that group waits too, so the sweep asks once per group."""
+    """Offer open referrals that hold no pending offer, oldest first.
+
+    When a referral finds nobody and no agent in its state and language is free at all (whoever
+    was already offered it included), the rest of that group cannot find anyone either and waits
+    without being asked. Referrals another sweep is working on are skipped.
+    """
     now = now or timezone.now()
     waiting = (
         Referral.objects.filter(_without_pending_offer(), status__in=Referral.OPEN, expires_at__gt=now)
         .order_by("created_at")
-        .only("pk", "state", "language_id")[:BATCH]
+        .only("pk", "state", "language_id", "latitude", "longitude")[:BATCH]
     )
     offered, exhausted = 0, set()
     for referral in waiting:
         group = (referral.state, referral.language_id)
         if group in exhausted:
             continue
-        if offer_next(referral, now):
+        if offer_next(referral, now, skip_locked=True):
             offered += 1
-        else:
+        elif nobody_free(referral, now):
             exhausted.add(group)
     return offered
+
+
+def nobody_free(referral: Referral, now: datetime) -> bool:
+    """No agent at all is eligible now and under capacity in the referral's state and language."""
+    place = (referral.latitude, referral.longitude)
+    return next_agent(referral.state, referral.language_id, *place, exclude=agents_at_capacity(), now=now) is None
 
 
 def expire_referrals(now: datetime) -> int:

@@ -13,7 +13,15 @@ from django.utils import timezone
 from agents.models import Agent
 from hod.reference.lookups import lookup_zip
 from matching.nearest import _candidates, next_agent, next_agent_in_python
-from referrals.lifecycle import OfferClosed, accept_offer, create_referral, lapse_offer, reject_offer
+from referrals.lifecycle import (
+    AlreadyRequested,
+    OfferClosed,
+    accept_offer,
+    create_referral,
+    lapse_offer,
+    reject_offer,
+    withdraw_referral,
+)
 from referrals.models import Event, Offer, Referral
 from referrals.sweep import sweep_once
 from tests.factories import make_eligible_agent
@@ -36,7 +44,7 @@ def in_thread(function):
 
 def test_two_sweeps_at_once_make_no_double_offer(transactional_db, pool):
     Agent.objects.update(taking_referrals=False)
-    referrals = [create_referral(consumer()) for _ in range(12)]
+    referrals = [create_referral(consumer(phone=f"+1305555{1000 + number}")) for number in range(12)]
     Agent.objects.filter(first_name__in=["hialeah", "hollywood", "orlando"]).update(taking_referrals=True)
     start = threading.Barrier(2)
 
@@ -87,6 +95,53 @@ def test_200_answers_to_one_offer_over_50_connections_have_exactly_one_outcome(t
     assert offer.status == {"accept": "accepted", "reject": "rejected", "lapse": "lapsed"}[winners[0]]
     assert Event.objects.filter(offer=offer, kind__in=["accepted", "rejected", "lapsed"]).count() == 1
     assert Offer.objects.filter(referral=referral, status="pending").count() <= 1
+
+
+def test_accepting_while_the_consumer_withdraws_ends_one_way_without_errors(transactional_db, pool):
+    referral = create_referral(consumer())
+    offer = Offer.objects.get(referral=referral, status="pending")
+    start = threading.Barrier(40)
+
+    @in_thread
+    def attempt(number: int) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=30)
+        if number % 2:
+            return "withdrawn" if withdraw_referral(referral) else "refused"
+        try:
+            accept_offer(offer.pk, offer.agent)
+        except OfferClosed:
+            return "refused"
+        return "accepted"
+
+    with ThreadPoolExecutor(max_workers=40) as forty:
+        results = list(forty.map(attempt, range(40)))  # a deadlock or any other error would raise here
+
+    winners = [result for result in results if result != "refused"]
+    assert len(winners) == 1
+    offer.refresh_from_db()
+    referral.refresh_from_db()
+    assert offer.status == referral.status == winners[0]
+
+
+def test_the_same_phone_submitting_twice_at_once_makes_one_request(transactional_db, pool):
+    start = threading.Barrier(8)
+
+    @in_thread
+    def submit(_: int) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=30)
+        try:
+            return create_referral(consumer()).reference
+        except AlreadyRequested as duplicate:
+            return f"shown {duplicate.referral.reference}"
+
+    with ThreadPoolExecutor(max_workers=8) as eight:
+        results = list(eight.map(submit, range(8)))
+
+    made = [result for result in results if not result.startswith("shown")]
+    assert len(made) == 1 and Referral.objects.count() == 1
+    assert sorted(results) == sorted([made[0], *[f"shown {made[0]}"] * 7])
 
 
 def test_the_index_query_and_the_python_sort_choose_the_same_agent(db):

@@ -106,13 +106,26 @@ def test_a_waiting_referral_goes_out_the_moment_an_agent_switches_on(pool, worke
     wait_until(lambda: holder(referral) == "orlando")
 
 
+def test_an_older_referral_nobody_can_take_does_not_hold_back_a_newer_one(pool):
+    Agent.objects.filter(first_name__in=["hollywood", "orlando"]).update(taking_referrals=False)
+    older = create_referral(consumer())
+    newer = create_referral(consumer(phone="+13055550199"))
+    assert holder(older) == "hialeah" and holder(newer) is None  # Hialeah holds one offer at a time
+
+    reject_offer(pending(older).pk, pool["hialeah"])  # the older one now has nobody left to try
+    sweep_once()
+
+    assert holder(older) is None
+    assert holder(newer) == "hialeah"
+
+
 def test_an_agent_holding_an_offer_is_not_offered_another(pool, settings):
-    first = create_referral(consumer())
-    second = create_referral(consumer())
+    first = create_referral(consumer(phone="+13055550101"))
+    second = create_referral(consumer(phone="+13055550102"))
 
     assert holder(first) == "hialeah" and holder(second) == "hollywood"
     settings.HOD_MAX_PENDING_OFFERS = 2
-    third = create_referral(consumer())
+    third = create_referral(consumer(phone="+13055550103"))
     assert holder(third) == "hialeah"
 
 
