@@ -38,7 +38,8 @@ from agents.eligibility import current_terms, eligible_agents  # noqa: E402
 from hod.reference.lookups import current_plan_year  # noqa: E402
 from hod.reference.models import StateMarketplace  # noqa: E402
 from matching.nearest import next_agent  # noqa: E402
-from referrals.models import Offer  # noqa: E402
+from referrals.lifecycle import agents_to_leave_out  # noqa: E402
+from referrals.models import Referral  # noqa: E402
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 CALLS, BASELINE_CALLS = 1000, 20
@@ -228,7 +229,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(places: list[dict], year: int) -> dict:
-    leave_out = Offer.objects.filter(status=Offer.Status.PENDING).values("agent_id")
+    # The agents a new referral leaves out, as the referral loop asks (none offered it yet; at capacity).
+    leave_out = agents_to_leave_out(Referral(pk=0))
     # Warm up as a long-running web process is: the per-state-and-language SQL is built once a day.
     for state in sorted({place["state"] for place in places}):
         for language in ["en", "es", *OTHER_LANGUAGES[:3]]:
