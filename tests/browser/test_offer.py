@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from agents.models import Agent
 from referrals.models import Offer
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_get_contacted import WORDS
 from tests.browser.test_onboarding import tick
 
@@ -71,6 +72,10 @@ def test_the_closest_agent_sees_the_offer_accepts_and_gets_the_consumers_phone(p
     expect(page.locator('a[href="tel:+13055550123"]').first).to_be_visible()
     axe.check()
     screenshot("accepted")
+    page.set_viewport_size(DESKTOP)
+    axe.check()
+    screenshot("accepted-desktop")
+    page.set_viewport_size(PHONE)
     page.get_by_role("link", name=agent_words["home"]).click()
     expect(page.locator("#referral-lists")).to_contain_text("Miami")
     axe.check()
