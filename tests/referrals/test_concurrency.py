@@ -30,31 +30,29 @@ from tests.referrals.conftest import consumer
 pytestmark = pytest.mark.postgresql
 
 
-def in_thread(function):
-    """Run in a worker thread with its own database connection, closed afterwards."""
+def all_at_once(function, arguments: list, connections_at_once: int) -> list:
+    """Call function(argument) for each argument on that many threads, each with its own database
+    connection, all released together by a barrier so that they really race."""
+    start = threading.Barrier(connections_at_once)
 
-    def run(*args, **kwargs):
+    def run(argument):
         try:
-            return function(*args, **kwargs)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.wait(timeout=30)
+            return function(argument)
         finally:
             connections.close_all()
 
-    return run
+    with ThreadPoolExecutor(max_workers=connections_at_once) as threads:
+        return list(threads.map(run, arguments))  # an error in any thread (a deadlock too) raises here
 
 
 def test_two_sweeps_at_once_make_no_double_offer(transactional_db, pool):
     Agent.objects.update(taking_referrals=False)
     referrals = [create_referral(consumer(phone=f"+1305555{1000 + number}")) for number in range(12)]
     Agent.objects.filter(first_name__in=["hialeah", "hollywood", "orlando"]).update(taking_referrals=True)
-    start = threading.Barrier(2)
 
-    @in_thread
-    def sweep():
-        start.wait()
-        return sweep_once()
-
-    with ThreadPoolExecutor(max_workers=2) as pool_of_two:
-        reports = list(pool_of_two.map(lambda _: sweep(), range(2)))
+    reports = all_at_once(lambda _: sweep_once(), range(2), connections_at_once=2)
 
     pending = Offer.objects.filter(status="pending")
     assert pending.count() == 3 == sum(report.offered for report in reports)
@@ -69,12 +67,8 @@ def test_200_answers_to_one_offer_over_50_connections_have_exactly_one_outcome(t
     agent = offer.agent
     inside, after = offer.offered_at + dt.timedelta(minutes=14), offer.expires_at + dt.timedelta(seconds=5)
     attempts = [random.Random(n).choice(["accept", "reject", "lapse"]) for n in range(200)]
-    start = threading.Barrier(50)
 
-    @in_thread
     def attempt(kind: str) -> str:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            start.wait(timeout=30)
         try:
             if kind == "accept":
                 accept_offer(offer.pk, agent, now=inside)
@@ -86,8 +80,7 @@ def test_200_answers_to_one_offer_over_50_connections_have_exactly_one_outcome(t
         except OfferClosed:
             return "refused"
 
-    with ThreadPoolExecutor(max_workers=50) as fifty:
-        results = list(fifty.map(attempt, attempts))
+    results = all_at_once(attempt, attempts, connections_at_once=50)
 
     winners = [result for result in results if result != "refused"]
     assert len(winners) == 1
@@ -100,12 +93,8 @@ def test_200_answers_to_one_offer_over_50_connections_have_exactly_one_outcome(t
 def test_accepting_while_the_consumer_withdraws_ends_one_way_without_errors(transactional_db, pool):
     referral = create_referral(consumer())
     offer = Offer.objects.get(referral=referral, status="pending")
-    start = threading.Barrier(40)
 
-    @in_thread
     def attempt(number: int) -> str:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            start.wait(timeout=30)
         if number % 2:
             return "withdrawn" if withdraw_referral(referral) else "refused"
         try:
@@ -114,8 +103,7 @@ def test_accepting_while_the_consumer_withdraws_ends_one_way_without_errors(tran
             return "refused"
         return "accepted"
 
-    with ThreadPoolExecutor(max_workers=40) as forty:
-        results = list(forty.map(attempt, range(40)))  # a deadlock or any other error would raise here
+    results = all_at_once(attempt, range(40), connections_at_once=40)
 
     winners = [result for result in results if result != "refused"]
     assert len(winners) == 1
@@ -125,19 +113,13 @@ def test_accepting_while_the_consumer_withdraws_ends_one_way_without_errors(tran
 
 
 def test_the_same_phone_submitting_twice_at_once_makes_one_request(transactional_db, pool):
-    start = threading.Barrier(8)
-
-    @in_thread
     def submit(_: int) -> str:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            start.wait(timeout=30)
         try:
             return create_referral(consumer()).reference
         except AlreadyRequested as duplicate:
             return f"shown {duplicate.referral.reference}"
 
-    with ThreadPoolExecutor(max_workers=8) as eight:
-        results = list(eight.map(submit, range(8)))
+    results = all_at_once(submit, range(8), connections_at_once=8)
 
     made = [result for result in results if not result.startswith("shown")]
     assert len(made) == 1 and Referral.objects.count() == 1
