@@ -8,7 +8,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -99,20 +98,6 @@ def _reference_data_after_flush(request) -> None:
         load_agents_reference_data(django_apps)
 
 
-@contextmanager
-def running_worker(queue: str = TEST_QUEUE) -> Iterator[None]:
-    """A real Celery worker, in a thread, consuming this run's queue on the configured broker."""
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        queues=[queue],
-        loglevel="WARNING",
-        shutdown_timeout=30,
-    ):
-        yield
-
-
 @pytest.fixture(scope="session")
 def _session_worker(django_db_setup, django_db_blocker) -> Iterator[None]:
     """One worker thread for the whole run (starting and stopping one takes seconds)."""
@@ -121,7 +106,11 @@ def _session_worker(django_db_setup, django_db_blocker) -> Iterator[None]:
         connections.close_all()  # the worker thread's own; so the test database can be dropped at the end
 
     task_postrun.connect(close_connections, weak=False)
-    with django_db_blocker.unblock(), running_worker():
+    # A real Celery worker, in a thread, consuming this run's queue on the configured broker.
+    worker = start_worker(
+        celery_app, pool="solo", perform_ping_check=False, queues=[TEST_QUEUE], loglevel="WARNING", shutdown_timeout=30
+    )
+    with django_db_blocker.unblock(), worker:
         yield
     task_postrun.disconnect(close_connections)
 

@@ -1,10 +1,18 @@
 """Work handed to Celery is done by a real worker, through the configured broker."""
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from hod.celery import app as celery_app
-from tests.conftest import TEST_QUEUE, running_worker
+from tests.conftest import TEST_QUEUE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @celery_app.task(name="tests.create_user")
@@ -18,8 +26,17 @@ def test_a_task_sent_to_the_broker_is_done_by_the_worker(worker, wait_until):
     wait_until(lambda: get_user_model().objects.filter(username="made-by-the-worker").exists())
 
 
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.mark.redis
-def test_a_task_waits_in_redis_until_a_worker_takes_it(transactional_db, wait_until):
+def test_a_task_waits_in_redis_until_a_worker_process_takes_it(transactional_db, clean_environ, wait_until):
+    """As in production: the web process enqueues, and a separate `celery -A hod worker` process does it later."""
     import redis
 
     queue = f"{TEST_QUEUE}-redis"  # a queue no other worker of this run listens to
@@ -30,6 +47,17 @@ def test_a_task_waits_in_redis_until_a_worker_takes_it(transactional_db, wait_un
     assert queue_in_redis.llen(queue) == 1
     assert not get_user_model().objects.filter(username="via-redis").exists()
 
-    with running_worker(queue):
-        wait_until(lambda: get_user_model().objects.filter(username="via-redis").exists())
+    env = {**clean_environ, "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": celery_app.conf.broker_url}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hod", "worker", "--queues", queue, "--include", "tests.test_worker",
+         "--pool", "solo", "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: get_user_model().objects.filter(username="via-redis").exists(), timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)  # a warm shutdown, as a deploy does
+        worker.wait(timeout=30)
     assert queue_in_redis.llen(queue) == 0
+    queue_in_redis.delete(queue)
