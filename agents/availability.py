@@ -5,19 +5,23 @@ their ZIP code) switch it on when they begin and off when they end; during an ex
 stays off. `apply_schedules(now)` is the step the sweep calls: it works out where each agent's
 hours and absences put them and flips the switch only where that changed since the last sweep, so
 a manual flip holds until the next boundary.
+
+Each agent carries `schedule_due_at`, the next boundary; the sweep looks only at agents whose
+boundary has come, so its work follows the boundaries, not the size of the pool. Any change to
+hours, absences or time zone makes the agent due at once (`schedule_changed`).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
 
 FALLBACK_TIME_ZONE = "America/New_York"
+SCHEDULE_BATCH = 1000  # agents per transaction in apply_schedules
 
 # Sent after commit when an agent starts taking referrals (by hand or when hours begin), with
 # `agent_ids`; referrals listens, to offer waiting referrals at once.
@@ -49,47 +53,107 @@ def _switch_for(state: str) -> bool | None:
     return {ScheduleState.IN_HOURS: True, ScheduleState.OUT_OF_HOURS: False, ScheduleState.ABSENT: False}.get(state)
 
 
+def next_boundary(agent: Agent, hours: list[WeeklyHours], absences: list[Absence], now: datetime) -> datetime | None:
+    """The first moment after `now` at which the agent's hours begin or end, or an absence begins or
+    ends (midnight in the agent's time zone); None when there is none to come."""
+    zone = ZoneInfo(agent.time_zone or FALLBACK_TIME_ZONE)
+    today = now.astimezone(zone).date()
+    moments = [
+        datetime.combine(day, time.min, zone)
+        for absence in absences
+        for day in (absence.first_day, absence.last_day + timedelta(days=1))
+    ]
+    for offset in range(8):  # a week ahead, and today's weekday once more
+        day = today + timedelta(days=offset)
+        moments.extend(
+            datetime.combine(day, moment, zone)
+            for stretch in hours
+            if stretch.weekday == day.weekday()
+            for moment in (stretch.starts_at, stretch.ends_at)
+        )
+    return min((moment for moment in moments if moment > now), default=None)
+
+
+def schedule_changed(agent_ids: list[int], now: datetime | None = None) -> None:
+    """Hours, absences or time zone changed: the next sweep works out where they put these agents."""
+    Agent.objects.filter(pk__in=agent_ids).update(schedule_due_at=now or timezone.now())
+
+
+def hours_or_absence_saved(sender, instance: WeeklyHours | Absence, **kwargs) -> None:
+    """Connected to the save and delete of hours and absences, however they are made (pages, admin, shell)."""
+    schedule_changed([instance.agent_id])
+
+
+def set_weekly_hours(agent: Agent, stretches: list[tuple[int, time, time]]) -> None:
+    """Replace the agent's standard hours with (weekday, starts at, ends at) stretches."""
+    with transaction.atomic():
+        WeeklyHours.objects.filter(agent=agent).delete()
+        WeeklyHours.objects.bulk_create(
+            [WeeklyHours(agent=agent, weekday=day, starts_at=starts, ends_at=ends) for day, starts, ends in stretches]
+        )
+        schedule_changed([agent.pk])
+
+
 def apply_schedules(now: datetime | None = None) -> int:
     """Flip the switches of agents whose hours began or ended, or whose absence began or ended.
 
-    Safe with two sweeps at once: each change is a conditional update on the state it read.
-    Returns how many agents changed.
+    Looks only at agents whose next boundary has come (or whose hours, absences or time zone
+    changed), off an index, in batches; each batch's agents are locked, and ones another sweep or
+    an edit holds are left for the next sweep. Returns how many agents changed.
     """
     now = now or timezone.now()
-    yesterday = timezone.localdate(now) - timedelta(days=2)  # absences are in local dates; keep a margin
-    agents = (
-        Agent.objects.filter(
-            Q(weekly_hours__isnull=False) | Q(absences__last_day__gte=yesterday) | ~Q(schedule_state=ScheduleState.NONE)
-        )
-        .distinct()
-        .only("pk", "time_zone", "schedule_state", "taking_referrals")
-    )
-    hours: dict[int, list[WeeklyHours]] = {}
-    for row in WeeklyHours.objects.filter(agent__in=agents):
+    changed = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Agent.objects.select_for_update(skip_locked=True)
+                .filter(schedule_due_at__lte=now)
+                .order_by("schedule_due_at")
+                .values_list("pk", "time_zone", "schedule_state", "taking_referrals", named=True)[:SCHEDULE_BATCH]
+            )
+            changed += _apply_schedules_to(due, now)
+        if len(due) < SCHEDULE_BATCH:
+            return changed
+
+
+def _apply_schedules_to(agents: list, now: datetime) -> int:
+    """`agents` are rows with pk, time_zone, schedule_state and taking_referrals; hours and absences
+    are read as rows too (with the models' field names), as thousands of model instances are slow."""
+    recent = timezone.localdate(now) - timedelta(days=2)  # absences are in local dates; keep a margin
+    ids = [agent.pk for agent in agents]
+    hours: dict[int, list] = {}
+    for row in WeeklyHours.objects.filter(agent__in=ids).values_list(
+        "agent_id", "weekday", "starts_at", "ends_at", named=True
+    ):
         hours.setdefault(row.agent_id, []).append(row)
-    absences: dict[int, list[Absence]] = {}
-    for row in Absence.objects.filter(agent__in=agents, last_day__gte=yesterday):
+    absences: dict[int, list] = {}
+    for row in Absence.objects.filter(agent__in=ids, last_day__gte=recent).values_list(
+        "agent_id", "first_day", "last_day", named=True
+    ):
         absences.setdefault(row.agent_id, []).append(row)
 
-    changes: dict[tuple[str, str], list[int]] = {}
+    # The agents are locked: group them by what changes, one update per group (many share a time
+    # zone and hours, so a boundary), not one per agent.
+    new_states: dict[str, list[int]] = {}
+    next_looks: dict[datetime | None, list[int]] = {}
+    switched_on = []
     for agent in agents:
-        state = schedule_state_at(agent, hours.get(agent.pk, []), absences.get(agent.pk, []), now)
+        agent_hours, agent_absences = hours.get(agent.pk, []), absences.get(agent.pk, [])
+        state = schedule_state_at(agent, agent_hours, agent_absences, now)
+        next_looks.setdefault(next_boundary(agent, agent_hours, agent_absences, now), []).append(agent.pk)
         if state != agent.schedule_state:
-            changes.setdefault((agent.schedule_state, state), []).append(agent.pk)
-
-    changed, switched_on = 0, []
-    with transaction.atomic():
-        for (old, new), ids in changes.items():
-            switch = _switch_for(new)
-            fields = {"schedule_state": new}
-            if switch is not None:
-                fields.update(taking_referrals=switch, taking_referrals_changed_at=now)
-                if switch:
-                    switched_on.extend(ids)
-            changed += Agent.objects.filter(pk__in=ids, schedule_state=old).update(**fields)
-        if switched_on:
-            transaction.on_commit(lambda: agents_became_available.send(sender=Agent, agent_ids=switched_on))
-    return changed
+            new_states.setdefault(state, []).append(agent.pk)
+            if _switch_for(state) and not agent.taking_referrals:
+                switched_on.append(agent.pk)
+    for moment, ids in next_looks.items():
+        Agent.objects.filter(pk__in=ids).update(schedule_due_at=moment)
+    for state, ids in new_states.items():
+        switch = _switch_for(state)
+        fields = {} if switch is None else {"taking_referrals": switch, "taking_referrals_changed_at": now}
+        Agent.objects.filter(pk__in=ids).update(schedule_state=state, **fields)
+    if switched_on:
+        transaction.on_commit(lambda: agents_became_available.send(sender=Agent, agent_ids=switched_on))
+    return sum(len(ids) for ids in new_states.values())
 
 
 def set_taking_referrals(agent: Agent, on: bool, now: datetime | None = None) -> None:

@@ -15,6 +15,7 @@ from agents.eligibility import current_terms
 from agents.imports import LICENSE_COLUMNS, MLMS_COLUMNS, REGISTRATION_COLUMNS, run_import
 from agents.invitations import invite
 from agents.models import Absence, Agent, ImportRun, StateDeselection, TermsAcceptance, WeeklyHours
+from agents.onboarding import set_zip_code
 from hod.reference.lookups import current_plan_year, lookup_zip
 
 DEMO_AGENT_PASSWORD = "Demo-Agent-2027!"
@@ -116,8 +117,7 @@ def _set_up_in_help_on_demand(agent: Agent, problem: str | None, password: str) 
     place = lookup_zip(_zip_of(agent.npn))
     agent.user = user
     agent.cell_phone = f"+1313555{agent.npn[-4:]}"
-    agent.zip_code = place.code
-    agent.latitude, agent.longitude, agent.time_zone = place.latitude, place.longitude, place.time_zone
+    set_zip_code(agent, place)
     agent.taking_referrals = problem != "switched off"
     agent.taking_referrals_changed_at = timezone.now()
     agent.registered_at = timezone.now()

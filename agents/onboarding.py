@@ -17,6 +17,8 @@ from notifications.sending import send
 
 def set_zip_code(agent: Agent, place: ZipCode) -> None:
     """The ZIP code places the agent (distance to consumers) and sets their time zone (hours)."""
+    if place.time_zone != agent.time_zone:
+        agent.schedule_due_at = timezone.now()  # the hours now fall at other moments
     agent.zip_code = place.code
     agent.latitude, agent.longitude, agent.time_zone = place.latitude, place.longitude, place.time_zone
 

@@ -75,6 +75,9 @@ class Agent(models.Model):
     taking_referrals = models.BooleanField(default=False)
     taking_referrals_changed_at = models.DateTimeField(null=True, blank=True)
     schedule_state = models.CharField(max_length=12, choices=ScheduleState.choices, blank=True, default="")
+    schedule_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep next looks at the hours and absences: their next boundary"
+    )
 
     # For matching's tie-break: who has waited longest since their last offer
     last_offered_at = models.DateTimeField(null=True, blank=True)
@@ -84,6 +87,9 @@ class Agent(models.Model):
         indexes = [
             models.Index(fields=["taking_referrals"], name="agent_taking", condition=Q(taking_referrals=True)),
             models.Index(fields=["last_name", "first_name"], name="agent_name"),
+            models.Index(
+                fields=["schedule_due_at"], name="agent_schedule_due", condition=Q(schedule_due_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import messaging
-from agents.availability import AbsentError, local_now, set_taking_referrals
+from agents.availability import AbsentError, local_now, set_taking_referrals, set_weekly_hours
 from agents.eligibility import Rule, check_license, eligibility_table, load_facts
 from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
 from agents.models import Absence, Agent, StateDeselection, WeeklyHours
@@ -156,11 +156,7 @@ def availability(request: HttpRequest) -> HttpResponse:
     agent = request.agent
     hours_form = WeeklyHoursForm(request.POST or None, initial=_hours_initial(agent), prefix="hours")
     if request.method == "POST" and hours_form.is_valid():
-        with transaction.atomic():
-            WeeklyHours.objects.filter(agent=agent).delete()
-            WeeklyHours.objects.bulk_create(
-                [WeeklyHours(agent=agent, weekday=d, starts_at=s, ends_at=e) for d, s, e in hours_form.stretches()]
-            )
+        set_weekly_hours(agent, hours_form.stretches())
         messages.success(request, _("Your standard hours are saved. They take effect within a minute."))
         return redirect("agents:availability")
     return _availability_page(request, hours_form, AbsenceForm(prefix="absence"))

@@ -6,7 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from agents.availability import AbsentError, agents_became_available, apply_schedules, set_taking_referrals
+from agents.availability import (
+    AbsentError,
+    agents_became_available,
+    apply_schedules,
+    next_boundary,
+    set_taking_referrals,
+)
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
 from tests.factories import make_eligible_agent
 
@@ -114,3 +120,103 @@ def test_switching_on_tells_listeners_after_commit(agent, django_capture_on_comm
 def test_two_sweeps_at_the_same_moment_change_each_agent_once(agent):
     assert sweep_at("2027-02-01 09:00") == 1
     assert sweep_at("2027-02-01 09:00") == 0
+
+
+def due(agent) -> dt.datetime | None:
+    return Agent.objects.get(pk=agent.pk).schedule_due_at
+
+
+def test_the_sweep_next_looks_at_an_agent_at_their_next_boundary(agent):
+    sweep_at("2027-02-01 08:00")  # a Monday
+    assert due(agent) == at("2027-02-01 09:00")
+    sweep_at("2027-02-01 09:00")
+    assert due(agent) == at("2027-02-01 17:00")
+    sweep_at("2027-02-02 17:00")  # Tuesday's hours end; Monday's are next
+    assert due(agent) == at("2027-02-08 09:00")
+
+
+def test_an_absence_is_a_boundary_at_midnight_on_the_agents_clock(agent):
+    absences = [Absence(agent=agent, first_day=dt.date(2027, 2, 3), last_day=dt.date(2027, 2, 5))]
+    after_hours = at("2027-02-02 18:00")
+
+    assert next_boundary(agent, [], absences, after_hours) == at("2027-02-03 00:00")
+    assert next_boundary(agent, [], absences, at("2027-02-04 12:00")) == at("2027-02-06 00:00")
+    assert next_boundary(agent, [], absences, at("2027-02-06 00:00")) is None
+
+
+def test_a_boundary_in_the_hour_the_clocks_skip_comes_as_the_clocks_go_on():
+    # 02:30 does not happen in Detroit on March 14, 2027: hours starting then begin at 03:00 EDT (07:00 UTC).
+    agent = Agent(time_zone="America/Detroit")
+    hours = [WeeklyHours(weekday=6, starts_at=dt.time(2, 30), ends_at=dt.time(5))]
+    boundary = next_boundary(agent, hours, [], dt.datetime(2027, 3, 14, 6, 0, tzinfo=dt.UTC))
+
+    assert dt.datetime(2027, 3, 14, 6, 0, tzinfo=dt.UTC) < boundary <= dt.datetime(2027, 3, 14, 7, 30, tzinfo=dt.UTC)
+
+
+def on_the_page_at(local: str, client, agent, path: str, data: dict | None = None) -> None:
+    """The agent, logged in, sends a form in the portal at that moment."""
+    with time_machine.travel(at(local), tick=False):
+        client.force_login(agent.user)
+        response = client.post(path, data or {})
+    assert response.status_code == 302 and "login" not in response["Location"]
+
+
+def test_hours_changed_on_the_page_take_effect_at_the_next_sweep_not_the_old_boundary(client, agent):
+    sweep_at("2027-02-01 07:00")  # before Monday's hours: the next look was to be at 09:00
+
+    hours = {f"hours-start_{day}": "" for day in range(7)} | {f"hours-end_{day}": "" for day in range(7)}
+    hours |= {"hours-start_0": "07:00", "hours-end_0": "12:00"}
+    on_the_page_at("2027-02-01 07:10", client, agent, "/agents/availability/", hours)
+    sweep_at("2027-02-01 07:10:30")
+
+    assert switch(agent) is True
+
+
+def test_an_absence_added_during_hours_switches_referrals_off_at_the_next_sweep(client, agent):
+    sweep_at("2027-02-01 10:00")
+    assert switch(agent) is True
+
+    absence = {"absence-first_day": "2027-02-01", "absence-last_day": "2027-02-03"}
+    on_the_page_at("2027-02-01 10:05", client, agent, "/agents/availability/absences/", absence)
+    sweep_at("2027-02-01 10:05:30")
+    assert switch(agent) is False
+
+    removal = f"/agents/availability/absences/{Absence.objects.get(agent=agent).pk}/remove/"
+    on_the_page_at("2027-02-01 10:10", client, agent, removal)
+    sweep_at("2027-02-01 10:10:30")
+    assert switch(agent) is True
+
+
+def test_moving_to_another_time_zone_moves_the_hours(client, agent):
+    sweep_at("2027-02-01 10:00")  # Monday's hours in Detroit: the next look was to be at 17:00
+    assert switch(agent) is True
+    profile = {
+        "profile-cell_phone": "313-555-0199",
+        "profile-contact_method": "email_only",
+        "profile-zip_code": "90012",  # Los Angeles, three hours behind
+        "profile-portal_language": "en",
+    }
+    on_the_page_at("2027-02-01 10:05", client, agent, "/agents/profile/", profile)
+    sweep_at("2027-02-01 10:05:30")  # 07:05 in Los Angeles
+
+    assert switch(agent) is False
+    sweep_at("2027-02-01 12:00")  # 09:00 in Los Angeles
+    assert switch(agent) is True
+
+
+def test_a_sweep_costs_the_same_few_queries_however_many_agents_are_due(django_assert_num_queries):
+    def agents_with_hours(count: int, first_npn: int) -> None:
+        for number in range(count):
+            agent = make_eligible_agent(npn=str(first_npn + number), state="MI", zip_code="48371")
+            WeeklyHours.objects.create(agent=agent, weekday=MONDAY, starts_at=dt.time(9), ends_at=dt.time(17))
+
+    agents_with_hours(2, 3100000)
+    # In a savepoint: lock and read the due agents, their hours and absences; set the next look and
+    # the new state, each once for all the agents they share it with.
+    with django_assert_num_queries(7):
+        assert sweep_at("2027-02-01 09:00") == 2
+    agents_with_hours(20, 3200000)
+    with django_assert_num_queries(7):
+        assert sweep_at("2027-02-01 09:00:30") == 20
+    with django_assert_num_queries(3):  # nobody due: one indexed read
+        assert sweep_at("2027-02-01 09:01") == 0
