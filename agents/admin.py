@@ -26,8 +26,9 @@ from agents.models import (
     User,
     WeeklyHours,
 )
+from agents.onboarding import set_zip_code
 from agents.tasks import run_uploaded_import
-from hod.reference.lookups import current_plan_year
+from hod.reference.lookups import current_plan_year, lookup_zip
 from hod.reference.models import Language, State
 
 admin.site.register(User, UserAdmin)
@@ -147,8 +148,15 @@ def _table(headers: list[str], rows: list[list], empty: str) -> SafeString:
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
+class AgentAdminForm(forms.ModelForm):
+    def clean_zip_code(self) -> str:
+        code = self.cleaned_data["zip_code"]
+        return lookup_zip(code).code if code else code  # a ZipCodeError shows beside the field
+
+
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    form = AgentAdminForm
     list_display = [
         "npn",
         "last_name",
@@ -184,6 +192,7 @@ class AgentAdmin(admin.ModelAdmin):
         "schedule_state",
         "taking_referrals_changed_at",
         "registered_at",
+        "time_zone",
     ]
     fieldsets = [
         ("From the MLMS (read-only)", {"fields": mlms_fields}),
@@ -210,6 +219,11 @@ class AgentAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["user"]
     actions = ["send_new_invitation"]
+
+    def save_model(self, request: HttpRequest, obj: Agent, form, change: bool) -> None:
+        if "zip_code" in form.changed_data and obj.zip_code:
+            set_zip_code(obj, lookup_zip(obj.zip_code))  # the place and time zone go with the ZIP code
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Send a new invitation (voids any earlier link)")
     def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:

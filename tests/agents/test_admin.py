@@ -130,3 +130,39 @@ def test_staff_without_import_permission_cannot_upload(client):
 
     assert response.status_code == 403
     assert not ImportRun.objects.exists()
+
+
+def change_form(admin_client, agent: Agent, **changes) -> dict:
+    """The agent's change form as admin shows it (inlines included), with `changes` made."""
+    page = admin_client.get(f"/admin/agents/agent/{agent.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {f"{formset.prefix}-{name}": value for name, value in formset.management_form.initial.items()}
+        for row in formset.forms:
+            data |= {row.add_prefix(name): row.initial.get(name) for name in row.fields}
+            data[row.add_prefix(formset.model._meta.pk.name)] = row.instance.pk
+    data |= changes
+    return {name: "" if value is None else value for name, value in data.items() if value is not False}
+
+
+def test_a_zip_code_changed_in_admin_moves_the_agent_and_their_hours(admin_client, ana):
+    import datetime as dt
+
+    from agents.models import WeeklyHours
+
+    WeeklyHours.objects.create(agent=ana, weekday=0, starts_at=dt.time(9), ends_at=dt.time(17))
+    Agent.objects.filter(pk=ana.pk).update(schedule_due_at=None)  # as after a sweep, until the next boundary
+
+    bad = admin_client.post(f"/admin/agents/agent/{ana.pk}/change/", change_form(admin_client, ana, zip_code="00000"))
+    assert bad.status_code == 200 and "We could not find ZIP code 00000" in bad.content.decode()
+    response = admin_client.post(
+        f"/admin/agents/agent/{ana.pk}/change/", change_form(admin_client, ana, zip_code="90012")
+    )
+
+    assert response.status_code == 302
+    agent = Agent.objects.get(pk=ana.pk)
+    assert (agent.zip_code, agent.time_zone) == ("90012", "America/Los_Angeles")
+    assert round(agent.latitude) == 34 and round(agent.longitude) == -118
+    assert agent.schedule_due_at is not None  # the next sweep places the hours on Los Angeles time
