@@ -11,10 +11,11 @@ boundary has come, so its work follows the boundaries, not the size of the pool.
 hours, absences or time zone makes the agent due at once (`schedule_changed`).
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -71,7 +72,8 @@ def next_boundary(agent: Agent, hours: list[WeeklyHours], absences: list[Absence
             if stretch.weekday == day.weekday()
             for moment in (stretch.starts_at, stretch.ends_at)
         )
-    return min((moment for moment in moments if moment > now), default=None)
+    # In UTC: datetimes sharing a zone compare by their wall-clock time, which is wrong across a clock change.
+    return min((moment.astimezone(UTC) for moment in moments if moment > now), default=None)
 
 
 def schedule_changed(agent_ids: list[int], now: datetime | None = None) -> None:
@@ -119,6 +121,8 @@ def apply_schedules(now: datetime | None = None) -> int:
 def _apply_schedules_to(agents: list, now: datetime) -> int:
     """`agents` are rows with pk, time_zone, schedule_state and taking_referrals; hours and absences
     are read as rows too (with the models' field names), as thousands of model instances are slow."""
+    if not agents:
+        return 0
     recent = timezone.localdate(now) - timedelta(days=2)  # absences are in local dates; keep a margin
     ids = [agent.pk for agent in agents]
     hours: dict[int, list] = {}
@@ -132,8 +136,8 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
     ):
         absences.setdefault(row.agent_id, []).append(row)
 
-    # The agents are locked: group them by what changes, one update per group (many share a time
-    # zone and hours, so a boundary), not one per agent.
+    # The agents are locked: one update sets every next look, agents grouped by moment (many share a
+    # time zone and hours), and one per new state flips the switches; none per agent.
     new_states: dict[str, list[int]] = {}
     next_looks: dict[datetime | None, list[int]] = {}
     switched_on = []
@@ -145,8 +149,8 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
             new_states.setdefault(state, []).append(agent.pk)
             if _switch_for(state) and not agent.taking_referrals:
                 switched_on.append(agent.pk)
-    for moment, ids in next_looks.items():
-        Agent.objects.filter(pk__in=ids).update(schedule_due_at=moment)
+    looks = [When(pk__in=ids, then=Value(moment, DateTimeField())) for moment, ids in next_looks.items()]
+    Agent.objects.filter(pk__in=ids).update(schedule_due_at=Case(*looks))
     for state, ids in new_states.items():
         switch = _switch_for(state)
         fields = {} if switch is None else {"taking_referrals": switch, "taking_referrals_changed_at": now}

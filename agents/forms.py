@@ -179,9 +179,10 @@ class ProfileForm(UswdsForm, forms.ModelForm):
 
     def save(self, commit: bool = True) -> Agent:
         agent = super().save(commit=False)
-        set_zip_code(agent, self.cleaned_data["zip_code"])
+        placed = set_zip_code(agent, self.cleaned_data["zip_code"])
         if commit:
-            agent.save()
+            # Only what this page sets: the switch and the sweep's columns may have changed since the page loaded.
+            agent.save(update_fields=[*self._meta.fields, *placed])
         return agent
 
 

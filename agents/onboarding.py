@@ -15,12 +15,16 @@ from notifications.channels import Channel, ContactMethod
 from notifications.sending import send
 
 
-def set_zip_code(agent: Agent, place: ZipCode) -> None:
-    """The ZIP code places the agent (distance to consumers) and sets their time zone (hours)."""
+def set_zip_code(agent: Agent, place: ZipCode) -> list[str]:
+    """The ZIP code places the agent (distance to consumers) and sets their time zone (hours).
+    Returns the fields it set, for `save(update_fields=…)`."""
+    fields = ["zip_code", "latitude", "longitude", "time_zone"]
     if place.time_zone != agent.time_zone:
         agent.schedule_due_at = timezone.now()  # the hours now fall at other moments
+        fields.append("schedule_due_at")
     agent.zip_code = place.code
     agent.latitude, agent.longitude, agent.time_zone = place.latitude, place.longitude, place.time_zone
+    return fields
 
 
 def register(

@@ -4,8 +4,10 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -27,11 +29,11 @@ def test_a_task_sent_to_the_broker_is_done_by_the_worker(worker, wait_until):
 
 
 def _test_database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    """The configured DATABASE_URL (host, socket, options and all), naming this run's test database."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    return urlsplit(settings.DATABASE_URL)._replace(path=f"/{quote(name)}").geturl()
 
 
 @pytest.mark.redis
@@ -58,6 +60,11 @@ def test_a_task_waits_in_redis_until_a_worker_process_takes_it(transactional_db,
         wait_until(lambda: get_user_model().objects.filter(username="via-redis").exists(), timeout=60)
     finally:
         worker.send_signal(signal.SIGTERM)  # a warm shutdown, as a deploy does
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()  # never leave a worker holding the test database
+            worker.wait()
+            raise
     assert queue_in_redis.llen(queue) == 0
     queue_in_redis.delete(queue)

@@ -144,13 +144,18 @@ def test_an_absence_is_a_boundary_at_midnight_on_the_agents_clock(agent):
     assert next_boundary(agent, [], absences, at("2027-02-06 00:00")) is None
 
 
-def test_a_boundary_in_the_hour_the_clocks_skip_comes_as_the_clocks_go_on():
-    # 02:30 does not happen in Detroit on March 14, 2027: hours starting then begin at 03:00 EDT (07:00 UTC).
+def test_on_the_day_the_clocks_skip_an_hour_the_next_boundary_is_the_first_in_real_time():
+    # March 14, 2027 in Detroit: 02:00-03:00 does not happen. 02:30 is read as 03:30 EDT (07:30 UTC),
+    # later than 03:00 EDT (07:00 UTC), though it comes first on the clock face.
     agent = Agent(time_zone="America/Detroit")
-    hours = [WeeklyHours(weekday=6, starts_at=dt.time(2, 30), ends_at=dt.time(5))]
+    hours = [
+        WeeklyHours(weekday=6, starts_at=dt.time(0), ends_at=dt.time(2, 30)),
+        WeeklyHours(weekday=6, starts_at=dt.time(3), ends_at=dt.time(5)),
+    ]
+
     boundary = next_boundary(agent, hours, [], dt.datetime(2027, 3, 14, 6, 0, tzinfo=dt.UTC))
 
-    assert dt.datetime(2027, 3, 14, 6, 0, tzinfo=dt.UTC) < boundary <= dt.datetime(2027, 3, 14, 7, 30, tzinfo=dt.UTC)
+    assert boundary == dt.datetime(2027, 3, 14, 7, 0, tzinfo=dt.UTC)
 
 
 def on_the_page_at(local: str, client, agent, path: str, data: dict | None = None) -> None:
