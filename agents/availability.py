@@ -11,6 +11,7 @@ boundary has come, so its work follows the boundaries, not the size of the pool.
 hours, absences or time zone makes the agent due at once (`schedule_changed`).
 """
 
+import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,9 +21,12 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
+from hod.monitoring.heartbeats import Tally
 
 FALLBACK_TIME_ZONE = "America/New_York"
 SCHEDULE_BATCH = 1000  # agents per transaction in apply_schedules
+SKIPPED_AGENT_RETRY = timedelta(minutes=10)  # an agent whose schedule could not be applied is tried again then
+logger = logging.getLogger(__name__)
 
 # Sent after commit when an agent starts taking referrals (by hand or when hours begin), with
 # `agent_ids`; referrals listens, to offer waiting referrals at once.
@@ -96,26 +100,70 @@ def set_weekly_hours(agent: Agent, stretches: list[tuple[int, time, time]]) -> N
         schedule_changed([agent.pk])
 
 
-def apply_schedules(now: datetime | None = None) -> int:
+def apply_schedules(now: datetime | None = None) -> Tally:
     """Flip the switches of agents whose hours began or ended, or whose absence began or ended.
 
     Looks only at agents whose next boundary has come (or whose hours, absences or time zone
     changed), off an index, in batches; each batch's agents are locked, and ones another sweep or
-    an edit holds are left for the next sweep. Returns how many agents changed.
+    an edit holds are left for the next sweep. `done` counts the agents whose switch or state changed.
+
+    A batch that fails is done again one agent at a time, and an agent that fails on its own is
+    skipped, reported, and looked at again after SKIPPED_AGENT_RETRY, so one bad row never holds
+    back the rest.
     """
     now = now or timezone.now()
-    changed = 0
+    tally = Tally()
+    given_up: set[int] = set()  # agents that failed in this run and could not even be put off
     while True:
-        with transaction.atomic():
-            due = list(
-                Agent.objects.select_for_update(skip_locked=True)
-                .filter(schedule_due_at__lte=now)
-                .order_by("schedule_due_at")
-                .values_list("pk", "time_zone", "schedule_state", "taking_referrals", named=True)[:SCHEDULE_BATCH]
-            )
-            changed += _apply_schedules_to(due, now)
+        try:
+            with transaction.atomic():
+                due = _lock_due_agents(now, SCHEDULE_BATCH, leave_out=given_up)
+                tally.done += _apply_schedules_to(due, now)
+        except Exception:
+            logger.exception("schedules: a batch failed; applying it one agent at a time")
+            due = list(_due_agents(now, SCHEDULE_BATCH, leave_out=given_up).values_list("pk", flat=True))
+            for agent_id in due:
+                tally.done += _apply_schedule_of_one(agent_id, now, tally, given_up)
         if len(due) < SCHEDULE_BATCH:
-            return changed
+            return tally
+
+
+def _due_agents(now: datetime, limit: int, leave_out: set[int]):
+    agents = Agent.objects.filter(schedule_due_at__lte=now).order_by("schedule_due_at")
+    if leave_out:
+        agents = agents.exclude(pk__in=leave_out)
+    return agents[:limit]
+
+
+def _lock_due_agents(now: datetime, limit: int, leave_out: set[int]) -> list:
+    agents = Agent.objects.select_for_update(skip_locked=True).filter(schedule_due_at__lte=now)
+    if leave_out:
+        agents = agents.exclude(pk__in=leave_out)
+    return list(
+        agents.order_by("schedule_due_at").values_list(
+            "pk", "time_zone", "schedule_state", "taking_referrals", named=True
+        )[:limit]
+    )
+
+
+def _apply_schedule_of_one(agent_id: int, now: datetime, tally: Tally, given_up: set[int]) -> int:
+    try:
+        with transaction.atomic():
+            agents = list(
+                Agent.objects.select_for_update(skip_locked=True)
+                .filter(pk=agent_id, schedule_due_at__lte=now)
+                .values_list("pk", "time_zone", "schedule_state", "taking_referrals", named=True)
+            )
+            return _apply_schedules_to(agents, now)
+    except Exception as error:
+        logger.exception("schedules: agent %s skipped", agent_id)
+        tally.skip(f"agent {agent_id}", error)
+        try:
+            Agent.objects.filter(pk=agent_id).update(schedule_due_at=now + SKIPPED_AGENT_RETRY)
+        except Exception:
+            logger.exception("schedules: agent %s could not be put off either", agent_id)
+            given_up.add(agent_id)
+        return 0
 
 
 def _apply_schedules_to(agents: list, now: datetime) -> int:
@@ -149,8 +197,14 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
             new_states.setdefault(state, []).append(agent.pk)
             if _switch_for(state) and not agent.taking_referrals:
                 switched_on.append(agent.pk)
-    looks = [When(pk__in=ids, then=Value(moment, DateTimeField())) for moment, ids in next_looks.items()]
-    Agent.objects.filter(pk__in=ids).update(schedule_due_at=Case(*looks))
+    never = next_looks.pop(None, [])
+    if never:
+        Agent.objects.filter(pk__in=never).update(schedule_due_at=None)
+    if next_looks:
+        # The CASE is typed: PostgreSQL refuses an untyped one that only yields NULL (SQLite takes anything).
+        looks = [When(pk__in=ids, then=Value(moment)) for moment, ids in next_looks.items()]
+        moments = [pk for ids in next_looks.values() for pk in ids]
+        Agent.objects.filter(pk__in=moments).update(schedule_due_at=Case(*looks, output_field=DateTimeField()))
     for state, ids in new_states.items():
         switch = _switch_for(state)
         fields = {} if switch is None else {"taking_referrals": switch, "taking_referrals_changed_at": now}

@@ -233,7 +233,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(places: list[dict], year: int) -> dict:
     # The agents a new referral leaves out, as the referral loop asks (none offered it yet; at capacity).
-    leave_out = agents_to_leave_out(Referral(pk=0))
+    leave_out = agents_to_leave_out(Referral(pk=0), timezone.now())
     # Warm up as a long-running web process is: the per-state-and-language SQL is built once a day.
     for state in sorted({place["state"] for place in places}):
         for language in ["en", "es", *OTHER_LANGUAGES[:3]]:

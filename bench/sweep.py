@@ -57,7 +57,7 @@ def give_hours() -> int:
 
 def timed(moment: dt.datetime) -> tuple[float, int]:
     start = time.perf_counter()
-    changed = apply_schedules(moment)
+    changed = apply_schedules(moment).done
     return (time.perf_counter() - start) * 1000, changed
 
 

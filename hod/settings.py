@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "hod",
     "hod.reference",
+    "hod.monitoring",
     "referrals",
     "matching",
     "agents",

@@ -128,9 +128,10 @@ def open_referral_for_phone(phone) -> Referral | None:
     return Referral.objects.filter(phone=phone, status__in=Referral.OPEN).order_by("-created_at").first()
 
 
-def agents_at_capacity() -> QuerySet:
-    """Ids of agents holding HOD_MAX_PENDING_OFFERS pending offers (accepted referrals do not count)."""
-    pending = Offer.objects.filter(status=Offer.Status.PENDING).order_by()
+def agents_at_capacity(now: datetime) -> QuerySet:
+    """Ids of agents holding HOD_MAX_PENDING_OFFERS pending offers still in their window (accepted
+    referrals do not count, nor offers past their window that the sweep has not lapsed yet)."""
+    pending = Offer.objects.filter(status=Offer.Status.PENDING, expires_at__gt=now).order_by()
     if settings.HOD_MAX_PENDING_OFFERS == 1:
         return pending.values("agent_id")
     return (
@@ -141,10 +142,11 @@ def agents_at_capacity() -> QuerySet:
     )
 
 
-def agents_to_leave_out(referral: Referral, also: set[int] | None = None) -> QuerySet:
+def agents_to_leave_out(referral: Referral, now: datetime, also: set[int] | None = None) -> QuerySet:
     """Ids of agents already offered this referral, agents at capacity, and `also`: a union of
     small index lookups, never a pass over the agents."""
-    leave_out = Offer.objects.filter(referral=referral).order_by().values("agent_id").union(agents_at_capacity())
+    offered = Offer.objects.filter(referral=referral).order_by().values("agent_id")
+    leave_out = offered.union(agents_at_capacity(now))
     if also:
         leave_out = leave_out.union(Agent.objects.filter(pk__in=also).order_by().values("pk"))
     return leave_out
@@ -171,13 +173,14 @@ def offer_next(referral: Referral, now: datetime | None = None, skip_locked: boo
                 referral.language_id,
                 referral.latitude,
                 referral.longitude,
-                exclude=agents_to_leave_out(referral, busy),
+                exclude=agents_to_leave_out(referral, now, busy),
                 now=now,
             )
             if match is None:
                 break
             agent = Agent.objects.select_for_update().get(pk=match.agent_id)
-            if agent.offers.filter(status=Offer.Status.PENDING).count() >= settings.HOD_MAX_PENDING_OFFERS:
+            held = agent.offers.filter(status=Offer.Status.PENDING, expires_at__gt=now).count()
+            if held >= settings.HOD_MAX_PENDING_OFFERS:
                 busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago
                 continue
             offer = Offer.objects.create(
@@ -252,8 +255,9 @@ def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | 
     return offer
 
 
-def lapse_offer(offer_id: int, now: datetime | None = None) -> bool:
-    """A pending offer whose window has closed lapses, and the referral goes to the next agent."""
+def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = True) -> bool:
+    """A pending offer whose window has closed lapses, and the referral goes to the next agent (with
+    `then_offer` False it waits for the sweep's next look instead)."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_referral_of(offer_id)
@@ -264,7 +268,8 @@ def lapse_offer(offer_id: int, now: datetime | None = None) -> bool:
             return False  # answered, or another sweep lapsed it first
         offer = Offer.objects.select_related("referral").get(pk=offer_id)
         _event(offer.referral, Event.Kind.LAPSED, now, offer)
-        offer_next(offer.referral, now)
+        if then_offer:
+            offer_next(offer.referral, now)
     return True
 
 

@@ -41,7 +41,7 @@ def switch(agent) -> bool:
 
 def sweep_at(local: str) -> int:
     with time_machine.travel(at(local), tick=False):
-        return apply_schedules()
+        return apply_schedules().done
 
 
 def test_hours_switch_referrals_on_when_they_begin_and_off_when_they_end(agent):
