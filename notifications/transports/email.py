@@ -22,7 +22,8 @@ class EmailTransport:
             subject=notification.subject,
             body=notification.body,
             to=[notification.to],
-            headers={"Message-ID": message_id},
+            # The row's id, so a delivery (and a duplicate) can be traced to the message on record.
+            headers={"Message-ID": message_id, "X-HOD-Notification": str(notification.pk)},
             connection=self.connection,
         )
         if notification.html:
