@@ -112,6 +112,15 @@ class LoginForm(UswdsForm, AuthenticationForm):
         self.fields["username"].label = _("Username")
         self.fields["password"].label = _("Password")
 
+    def clean_username(self) -> str:
+        """Django's log-in form sets the username's maximum length too late for it to be checked; an
+        over-long username is refused here, before anyone tries (and records) a log-in with it."""
+        username = self.cleaned_data["username"]
+        limit = self.fields["username"].max_length
+        if limit and len(username) > limit:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return username
+
 
 class ForgotUsernameForm(UswdsForm, forms.Form):
     email = forms.EmailField(

@@ -80,7 +80,12 @@ def cache_config(url: str) -> dict:
     if parts.scheme == "file" and parts.path:
         return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": parts.path}
     if parts.scheme in ("redis", "rediss") and parts.netloc:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Short timeouts: the rate limits fail open when Redis is down, and must not wait long to find out.
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     if parts.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(f"CACHE_URL must be locmem://, file:///path, redis://… or dummy://, not {url!r}")

@@ -128,7 +128,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.2,  # how soon a worker sees a new message (the default is 1 s)
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A hand-off while Redis is down fails in milliseconds (one try, one quick retry, short socket
+        # timeouts), so the request that sent a message never waits on the broker; the re-send job
+        # hands the message over once Redis is back.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.1,
+        "interval_max": 0.1,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        # A task a killed worker held comes back after this long: just above the longest retry countdown
+        # (notifications.delivery.RETRY_DELAYS), so a waiting retry is never handed out twice. Every task
+        # claims its row, so one handed out again does nothing twice.
+        "visibility_timeout": 360,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -138,6 +152,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "hod.beat:SingleBeatScheduler"  # one beat at a time; a second one waits
 
 # Product settings (DESIGN.md) -----------------------------------------------------------
 
@@ -150,6 +165,8 @@ HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
 if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:
     raise ImproperlyConfigured(f"HOD_PLAN_YEAR must be a plan year such as 2027, not {HOD_PLAN_YEAR}")
 HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
+# /metrics (Prometheus) answers only with this bearer token; unset, it is off.
+HOD_METRICS_TOKEN = envstr("HOD_METRICS_TOKEN", "")
 HOD_RATELIMIT_PER_IP = envstr("HOD_RATELIMIT_PER_IP", "20/h")  # Get Contacted submissions per address
 HOD_RATELIMIT_PER_PHONE = envstr("HOD_RATELIMIT_PER_PHONE", "5/h")  # … and per phone number
 RATELIMIT_ENABLE = HOD_RATELIMIT_ENABLED
@@ -162,7 +179,8 @@ if not CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-offers": {"task": "referrals.tasks.sweep", "schedule": float(HOD_SWEEP_INTERVAL_SECONDS)},
-    "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 60.0},
+    # Messages the broker could not take go out within seconds of its return.
+    "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 10.0},
     # Daily, in the morning on the East Coast (14:00 UTC).
     "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
 }
@@ -171,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = 20  # seconds; a mail server that hangs must not hold a worker past its lease
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Help On Demand <no-reply@helpondemand.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 HOD_SMS_BACKEND = envchoice("HOD_SMS_BACKEND", "file", ("console", "file", "memory", "twilio"))
@@ -234,10 +253,11 @@ SECURE_HSTS_PRELOAD = _HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 if envbool("HOD_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [HOD_BASE_URL]
+CSRF_FAILURE_VIEW = "hod.views.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "agents.passwords.HelpOnDemandPasswordValidator"},  # the seed's rules, for sign-up and resets alike

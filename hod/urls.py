@@ -3,18 +3,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agents.urls import urlpatterns as agent_portal
-from hod.health import healthz
+from hod.health import healthz, livez
+from hod.metrics import metrics
 from hod.views import home
 from referrals.consumer_views import get_contacted, request_status
 from referrals.views import agent_home, twilio_inbound
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     path("referrals/twilio/inbound/", twilio_inbound, name="twilio_inbound"),
-    # E-mail providers' delivery reports; believed only with ANYMAIL_WEBHOOK_SECRET (notifications.receivers).
-    path("anymail/", include("anymail.urls")),
+    # E-mail providers' delivery reports; answered only with ANYMAIL_WEBHOOK_SECRET (notifications.email_webhooks).
+    path("anymail/", include("notifications.email_webhooks")),
 ]
 
 # Pages for consumers and agents: English at /…, Spanish at /es/….
@@ -26,3 +29,8 @@ urlpatterns += i18n_patterns(
     path("agents/", include(([path("", agent_home, name="home"), *agent_portal], "agents"))),
     prefix_default_language=False,
 )
+
+handler400 = "hod.views.bad_request"
+handler403 = "hod.views.permission_denied"
+handler404 = "hod.views.page_not_found"
+handler500 = "hod.views.server_error"

@@ -16,9 +16,12 @@ from notifications.transports import TransportError, get_transport
 
 logger = logging.getLogger(__name__)
 
-# Seconds to wait before each retry; after the last, the message has failed.
+# Seconds to wait before each retry; after the last, the message has failed. The broker's visibility
+# timeout (settings) sits just above the longest.
 RETRY_DELAYS = (15, 60, 180, 300)
-LEASE = timedelta(minutes=5)
+# A worker holds a message this long at most (the transports time out well before); after that it
+# is another worker's. A queued message whose task has not run this long after it was due is lost.
+LEASE = timedelta(minutes=2)
 LOST_AFTER = timedelta(minutes=2)
 
 
@@ -67,10 +70,12 @@ def _record_failure(notification: Notification, error: TransportError, now: date
 
 
 def lost_notifications(now: datetime, limit: int = 500) -> list[int]:
-    """Rows whose task seems lost: queued well past their time, or held by a worker whose lease ran out."""
+    """Rows to hand to a worker again: due ones the broker could not take, queued ones well past their
+    time (their task was lost), and ones held by a worker whose lease ran out."""
     return list(
         Notification.objects.filter(
-            Q(status=Status.QUEUED, next_attempt_at__lt=now - LOST_AFTER)
+            Q(status=Status.QUEUED, handoff_failed_at__isnull=False, next_attempt_at__lte=now)
+            | Q(status=Status.QUEUED, next_attempt_at__lt=now - LOST_AFTER)
             | Q(status=Status.SENDING, lease_expires_at__lt=now)
         )
         .order_by("next_attempt_at")

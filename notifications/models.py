@@ -47,6 +47,9 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(help_text="When a queued message is due to be (re)sent")
     lease_expires_at = models.DateTimeField(null=True, blank=True, help_text="A worker holds the message until")
+    handoff_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The broker could not take the message then; the re-send job hands it over"
+    )
 
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +71,12 @@ class Notification(models.Model):
                 name="notification_sending",
                 condition=Q(status="sending"),
             ),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_handoff_failed",
+                condition=Q(status="queued", handoff_failed_at__isnull=False),
+            ),
+            models.Index(fields=["created_at"], name="notification_created"),
             models.Index(fields=["provider_message_id"], name="notification_provider_id"),
             models.Index(fields=["related_type", "related_id"], name="notification_related"),
         ]

@@ -1,6 +1,5 @@
 """The one way to send a message to a person: `send(recipient, kind, context)`."""
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +10,7 @@ from django.utils import timezone
 from notifications.channels import Channel
 from notifications.models import Notification
 from notifications.rendering import KINDS, render
-from notifications.tasks import deliver_notification
-
-logger = logging.getLogger(__name__)
+from notifications.tasks import hand_off
 
 
 @dataclass(frozen=True)
@@ -78,18 +75,8 @@ def send(
         )
     Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: _enqueue(ids))
+    transaction.on_commit(lambda: hand_off(ids))
     return rows
-
-
-def _enqueue(ids: list[int]) -> None:
-    for notification_id in ids:
-        # A broker that is down must not break the request that sent the message: the periodic
-        # re-send finds rows still queued and hands them to a worker later.
-        try:
-            deliver_notification.delay(notification_id)
-        except Exception:
-            logger.exception("could not enqueue notification %s", notification_id)
 
 
 def send_test_message(recipient: Recipient) -> list[Notification]:

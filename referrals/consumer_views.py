@@ -1,6 +1,7 @@
 """The consumer's pages: Get Contacted, the answer for a state with its own Marketplace, and the
 private status page with Withdraw. No log-in: the status link's token is the key."""
 
+import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,9 +26,18 @@ from referrals.lifecycle import (
 )
 from referrals.models import Referral
 
+logger = logging.getLogger(__name__)
+
 
 def _limited(request: HttpRequest, group: str, rate: str, key) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    """Over the limit? The counters live in the cache (Redis in production); when it cannot be reached
+    the limit is not applied (fails open) and the request goes on: a consumer's request needs only
+    the database."""
+    try:
+        return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    except Exception as error:
+        logger.warning("rate limit %s not applied, the cache is unreachable: %s", group, error)
+        return False
 
 
 @never_cache

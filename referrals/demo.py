@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -31,16 +32,19 @@ def seed_referrals() -> str:
     if Referral.objects.exists():
         return f"{Referral.objects.count()} referrals already there"
     now = timezone.now()
+    # Times follow the offer window (15 minutes unless HOD_OFFER_WINDOW_SECONDS says otherwise).
+    window = timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS)
     accepted = create_referral(_consumer("Lucía", "Gómez", "33125", "es", "0101"), now - timedelta(hours=2))
     if offer := _pending(accepted):
-        accept_offer(offer.pk, offer.agent, now - timedelta(hours=2) + timedelta(minutes=3))
-    rejected = create_referral(_consumer("Tom", "Baker", "77002", "en", "0102"), now - timedelta(minutes=5))
+        accept_offer(offer.pk, offer.agent, now - timedelta(hours=2) + window / 5)
+    rejected = create_referral(_consumer("Tom", "Baker", "77002", "en", "0102"), now - window / 3)
     if offer := _pending(rejected):
-        reject_offer(offer.pk, offer.agent, "Already with a client", now - timedelta(minutes=4))
-    create_referral(_consumer("Min-jun", "Lee", "85004", "ko", "0105"), now - timedelta(hours=26))
-    sweep_once(now - timedelta(minutes=30))  # the 26-hour-old request expires: nobody accepted in time
-    create_referral(_consumer("Mai", "Pham", "85004", "en", "0103"), now - timedelta(minutes=20))
-    sweep_once(now - timedelta(minutes=4))  # its first offer lapsed; the next agent holds it now
+        reject_offer(offer.pk, offer.agent, "Already with a client", now - window * 4 / 15)
+    expiry = timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS)
+    create_referral(_consumer("Min-jun", "Lee", "85004", "ko", "0105"), now - expiry - timedelta(hours=2))
+    sweep_once(now - timedelta(minutes=30))  # the old request expires: nobody accepted in time
+    create_referral(_consumer("Mai", "Pham", "85004", "en", "0103"), now - window * 4 / 3)
+    sweep_once(now - window * 4 / 15)  # its first offer lapsed; the next agent holds it now
     withdrawn = create_referral(_consumer("Ahmed", "Saleh", "48201", "ar", "0104"), now - timedelta(hours=1))
     withdraw_referral(withdrawn, now - timedelta(minutes=50))
     create_referral(_consumer("Grace", "Park", "33130", "ko", "0106"), now - timedelta(minutes=10))  # waits

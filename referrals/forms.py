@@ -26,6 +26,7 @@ class GetContactedForm(UswdsForm, forms.Form):
     email = forms.EmailField(
         label=_("Email"),
         required=False,
+        max_length=254,  # what the database keeps; a longer address is refused here, never lost later
         help_text=_("We send your confirmation here too."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

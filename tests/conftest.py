@@ -135,6 +135,15 @@ def wait_until() -> Callable[[Callable[[], bool]], None]:
 
 
 @pytest.fixture
+def broker_down() -> Iterator[None]:
+    """The broker cannot be reached (Redis at a port where nothing listens)."""
+    from tests.outages import broker_unreachable
+
+    with broker_unreachable():
+        yield
+
+
+@pytest.fixture
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The environment a subprocess gets: this one without the variables that pick a mode."""
     env = dict(os.environ)

@@ -4,6 +4,7 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from notifications.models import Notification
@@ -19,13 +20,18 @@ PERMANENT_ERRORS = {
 }
 
 
+HTTP_TIMEOUT = 20  # seconds
+
+
 def status_callback_url() -> str:
     return settings.HOD_BASE_URL + reverse("notifications:twilio_status")
 
 
 class TwilioTransport:
     def __init__(self, channel: str) -> None:
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        # A timeout, so a Twilio that hangs never holds a worker past its lease (the library waits forever).
+        http_client = TwilioHttpClient(timeout=HTTP_TIMEOUT)
+        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
         if settings.TWILIO_API_URL:  # a stand-in for Twilio's API, in tests
             self.client.api.base_url = settings.TWILIO_API_URL
 

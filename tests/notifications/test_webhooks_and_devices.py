@@ -205,11 +205,16 @@ def test_a_message_held_by_a_worker_that_died_is_sent_after_its_lease(agent):
     assert Notification.objects.get(pk=row.pk).status == Status.SENT
 
 
-def test_beat_runs_the_resend_every_minute(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["resend-lost-notifications"] == {
-        "task": "notifications.tasks.resend_lost_notifications",
-        "schedule": 60.0,
-    }
+def test_a_message_whose_hand_off_failed_is_due_at_once_and_a_later_retry_at_its_time(agent):
+    start = timezone.now()
+    first, second = send_test_message(recipient_for(agent))[:2]
+    Notification.objects.filter(pk=first.pk).update(handoff_failed_at=start)
+    Notification.objects.filter(pk=second.pk).update(
+        handoff_failed_at=start, next_attempt_at=start + dt.timedelta(minutes=1)
+    )
+
+    assert lost_notifications(start + dt.timedelta(seconds=1)) == [first.pk]
+    assert sorted(lost_notifications(start + dt.timedelta(minutes=1))) == sorted([first.pk, second.pk])
 
 
 @pytest.fixture

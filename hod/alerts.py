@@ -1,0 +1,78 @@
+"""What an administrator should look at now: the alerts at the top of the admin's index.
+
+Each source is a function of `now` that yields Alerts; a feature that has something to say adds
+its source to SOURCES. A source that fails becomes an alert itself, never a broken admin page.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from hod.health import sweep_health
+from hod.monitoring.models import Heartbeat
+from notifications import monitoring as messages
+from notifications.channels import Channel
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # "error" or "warning"
+    title: str
+    detail: str = ""
+
+
+def sweep_alerts(now: datetime) -> Iterable[Alert]:
+    health = sweep_health(now)
+    if health.stale:
+        yield Alert(
+            "error",
+            "The sweep is not running: offers do not lapse, waiting referrals are not offered.",
+            f"{health.reason()[0].upper()}{health.reason()[1:]}. Check that one beat and a worker are running.",
+        )
+    for beat in Heartbeat.objects.all():
+        if beat.failing:
+            yield Alert(
+                "error", f"{beat.name} failed at {timezone.localtime(beat.last_failure_at):%H:%M:%S}.", beat.last_error
+            )
+        elif beat.skipped:
+            yield Alert("warning", f"{beat.name} skipped {beat.skipped} row(s) in its last run.", beat.last_error)
+
+
+def message_alerts(now: datetime) -> Iterable[Alert]:
+    late, oldest = messages.waiting_too_long(now)
+    if late:
+        minutes = int((now - oldest).total_seconds() // 60)
+        yield Alert(
+            "error",
+            f"{late} message(s) queued for more than {int(messages.QUEUED_TOO_LONG.total_seconds() // 60)} minutes "
+            f"(the oldest for {minutes} minutes).",
+            "Check that the workers and the broker are running; the re-send job hands messages over once they are.",
+        )
+    for channel in messages.channel_health(now):
+        if channel.is_failing:
+            yield Alert(
+                "error",
+                f"{Channel(channel.channel).label} is failing: {channel.failing} of its last {channel.tried} sends "
+                f"in {int(messages.FAILURE_WINDOW.total_seconds() // 60)} minutes.",
+                "See the messages' last errors (a revoked provider token fails every send).",
+            )
+
+
+SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [sweep_alerts, message_alerts]
+
+
+def current_alerts(now: datetime | None = None) -> list[Alert]:
+    now = now or timezone.now()
+    alerts = []
+    for source in SOURCES:
+        try:
+            alerts.extend(source(now))
+        except Exception as error:
+            logger.exception("alerts: %s failed", source.__name__)
+            alerts.append(Alert("error", f"Could not check {source.__name__}: {type(error).__name__}: {error}"))
+    return alerts
