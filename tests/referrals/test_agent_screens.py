@@ -212,3 +212,50 @@ def test_staff_are_not_agents(client, offered):
 
     assert client.get(f"/agents/offers/{offered.pk}/").status_code == 403
     assert timezone.now() < offered.expires_at
+
+
+@pytest.mark.parametrize("outcome", ["enrolled", "could_not_reach", "not_interested", "other"])
+def test_a_final_outcome_moves_the_referral_from_open_to_history(client, offered, outcome):
+    client.force_login(offered.agent.user)
+    client.post(f"/agents/offers/{offered.pk}/answer/", {"accept": "1"})
+
+    client.post(f"/agents/offers/{offered.pk}/", {"outcome-disposition": outcome, "outcome-note": "Moved away"})
+
+    home = client.get("/agents/")
+    assert list(home.context["open"]) == [] and list(home.context["history"]) == [offered]
+
+
+def test_contacted_is_not_final_the_referral_stays_open(client, offered):
+    client.force_login(offered.agent.user)
+    client.post(f"/agents/offers/{offered.pk}/answer/", {"accept": "1"})
+
+    client.post(f"/agents/offers/{offered.pk}/", {"outcome-disposition": "contacted"})
+
+    home = client.get("/agents/")
+    assert list(home.context["open"]) == [offered] and list(home.context["history"]) == []
+
+
+def test_an_agent_cannot_record_the_outcome_of_another_agents_referral(offered, pool):
+    from referrals.lifecycle import OfferClosed, accept_offer, record_disposition
+
+    accept_offer(offered.pk, offered.agent)
+    offered.refresh_from_db()
+
+    with pytest.raises(OfferClosed):
+        record_disposition(offered, pool["hollywood"], "enrolled")
+
+    assert Referral.objects.get().disposition == ""
+
+
+def test_the_home_page_names_the_states_a_failing_rule_keeps_the_agent_out_of(client, pool):
+    from tests.agents.test_onboarding import add_license
+
+    agent = pool["hialeah"]  # licensed in FL, home state FL
+    add_license(agent, "TX")
+    Agent.objects.filter(pk=agent.pk).update(display_option=Agent.DisplayOption.HOME_STATE_ONLY)
+    client.force_login(agent.user)
+
+    home = client.get("/agents/")
+
+    assert home.context["eligible"] == ["FL"]
+    assert home.context["reasons"] == ["Your MLMS display option does not allow referrals in: TX."]

@@ -202,7 +202,15 @@ def test_an_unknown_status_link_is_not_found(client, db):
     assert client.get("/get-contacted/status/not-a-token/").status_code == 404
 
 
-def test_the_post_does_little_work(client, pool, django_assert_max_num_queries):
-    with django_assert_max_num_queries(60):
+# Queries through Django's cursors (PostgreSQL's matching runs two more as prepared statements, not counted).
+POST_QUERIES = {"postgresql": 29, "sqlite": 28}
+
+
+def test_the_post_does_little_work(client, pool, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    ContentType.objects.clear_cache()  # a process-wide cache: counted the same whichever test ran before
+    with django_assert_num_queries(POST_QUERIES[connection.vendor]):
         client.post("/get-contacted/", form())
     assert re.fullmatch(r"[A-Z2-9]{8}", Referral.objects.get().reference)

@@ -273,16 +273,16 @@ def test_offer_next_does_nothing_for_a_referral_that_holds_an_offer_or_is_closed
     assert Offer.objects.filter(referral=referral).count() == 1
 
 
-def test_sweep_offers_command_prints_what_it_did(pool, capsys):
-    from django.core.management import call_command
+def test_the_task_beat_sends_every_sweep_interval_lapses_offers(pool, settings):
+    from hod.celery import app
 
-    call_command("sweep_offers")
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-offers"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        referral = create_referral(consumer())
 
-    assert "offer(s) lapsed" in capsys.readouterr().out
+    with time_machine.travel(start + WINDOW, tick=False):
+        report = app.tasks[entry["task"]]()  # what a worker runs when beat sends it
 
-
-def test_beat_runs_the_sweep_every_interval(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["sweep-offers"] == {
-        "task": "referrals.tasks.sweep",
-        "schedule": float(settings.HOD_SWEEP_INTERVAL_SECONDS),
-    }
+    assert "1 offer(s) lapsed" in report and holder(referral) == "hollywood"
+    assert entry["schedule"] == settings.HOD_SWEEP_INTERVAL_SECONDS
