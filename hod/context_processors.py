@@ -19,7 +19,8 @@ def language_switch(request: HttpRequest) -> dict:
                     "code": code,
                     "name": get_language_info(code)["name_local"].capitalize(),
                     "url": url,
-                    "absolute_url": request.build_absolute_uri(url),
+                    # From the configured address, not the request's Host header (which may be anything).
+                    "absolute_url": settings.HOD_BASE_URL + url,
                 }
             )
     return {"language_links": links}

@@ -282,6 +282,7 @@ AXES_COOLOFF_TIME = envint("HOD_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # h
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agents.views.auth.locked_out"
+AXES_USERNAME_CALLABLE = "agents.views.auth.attempted_username"
 AXES_VERBOSE = False
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
 

@@ -2,7 +2,7 @@
 
 Without ANYMAIL_WEBHOOK_SECRET no report is believed, so every such address is "not found"; an
 address for a provider this installation is not set up for (a missing signing key, a library not
-installed) is "not found" too, never a server error.
+installed) is "not found" too, and a report that cannot be read is a 400, never a server error.
 """
 
 import logging
@@ -11,7 +11,7 @@ from functools import wraps
 from anymail import urls as anymail_urls
 from anymail.exceptions import AnymailConfigurationError, AnymailImproperlyInstalled
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.urls import URLPattern
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,9 @@ def _only_when_set_up(view):
         except (AnymailConfigurationError, AnymailImproperlyInstalled) as error:
             logger.warning("e-mail delivery report to %s refused, this provider is not set up: %s", request.path, error)
             raise Http404("this e-mail provider is not set up here") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:  # anymail's parsers trust the body
+            logger.warning("e-mail delivery report to %s refused, it cannot be read: %r", request.path, error)
+            return HttpResponseBadRequest("this delivery report cannot be read", content_type="text/plain")
 
     return guarded
 

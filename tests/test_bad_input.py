@@ -1,6 +1,8 @@
 """Odd input gets a 4xx with a clear message, never a 500, and a consumer's request is refused at the field,
 never lost: the causes fuzzing found."""
 
+import base64
+
 import pytest
 from django.test import Client
 
@@ -91,3 +93,34 @@ def test_an_unknown_page_is_a_404_page_in_the_visitors_language(browser):
 
     assert response.status_code == 404
     assert "Página no encontrada" in response.content.decode()
+
+
+def test_a_huge_username_on_the_admin_log_in_is_refused_without_a_500(browser):
+    token = csrf_token(browser, "/admin/login/")
+
+    response = browser.post(
+        "/admin/login/",
+        {"csrfmiddlewaretoken": token, "username": "a" * 100_000, "password": "x"},
+        headers={"Referer": "http://testserver/admin/login/"},
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_host_the_site_does_not_serve_is_a_400(browser):
+    assert browser.get("/es/get-contacted/", headers={"Host": "evil.example"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "provider, body",
+    [("mailjet", '{"unexpected": true}'), ("postmark", "not json"), ("brevo", "[]"), ("sparkpost", "not json")],
+)
+def test_a_delivery_report_that_cannot_be_read_is_a_400_even_with_the_right_secret(browser, settings, provider, body):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hod:webhook-secret"}
+    auth = "Basic " + base64.b64encode(b"hod:webhook-secret").decode()
+
+    response = browser.post(
+        f"/anymail/{provider}/tracking/", body, content_type="application/json", headers={"Authorization": auth}
+    )
+
+    assert response.status_code == 400

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -52,6 +53,13 @@ class LoginView(auth_views.LoginView):
         else:
             response.delete_cookie(REMEMBER_COOKIE)
         return response
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username django-axes records for a log-in attempt (on every log-in form, admin's too), cut to
+    the longest a username can be: a 100,000-character one is a failed attempt, not a server error."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username)[: get_user_model()._meta.get_field("username").max_length]
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
