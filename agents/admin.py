@@ -2,14 +2,21 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from agents.eligibility import ACTIVE, Rule, eligibility_table, eligible_agents, registered_for
+from agents.eligibility import (
+    Rule,
+    eligibility_table,
+    eligible_agents,
+    hod_registration_complete,
+    licensed_in,
+    registered_for,
+)
 from agents.invitations import invite
 from agents.models import (
     Absence,
@@ -51,7 +58,7 @@ class EligibleNowFilter(admin.SimpleListFilter):
 
 
 class LicensedInFilter(admin.SimpleListFilter):
-    title = "licensed in"
+    title = "licensed in (rule 3: an active health license)"
     parameter_name = "licensed_in"
 
     def lookups(self, request, model_admin):
@@ -60,9 +67,7 @@ class LicensedInFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        return queryset.filter(
-            Exists(License.objects.filter(npn=OuterRef("npn"), state=self.value(), active=True, status__in=ACTIVE))
-        )
+        return queryset.filter(Exists(licensed_in(timezone.localdate(), self.value())))
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -97,17 +102,18 @@ class RegistrationStatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("none", "no account yet"),
-            ("incomplete", "account, registration incomplete"),
-            ("registered", "registered"),
+            ("incomplete", "account, registration incomplete (rule 7 fails)"),
+            ("registered", "registered (rule 7 holds)"),
         ]
 
     def queryset(self, request, queryset):
+        complete = Agent.objects.filter(*hod_registration_complete()).values("pk")
         if self.value() == "none":
             return queryset.filter(user__isnull=True)
         if self.value() == "incomplete":
-            return queryset.filter(user__isnull=False, registered_at__isnull=True)
+            return queryset.filter(user__isnull=False).exclude(pk__in=complete)
         if self.value() == "registered":
-            return queryset.filter(registered_at__isnull=False)
+            return queryset.filter(pk__in=complete)
         return queryset
 
 

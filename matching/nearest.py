@@ -18,7 +18,8 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from geopy.distance import great_circle
 
-from agents.eligibility import eligible_agents, eligible_among, run_prepared
+from agents.eligibility import eligible_agents, eligible_among
+from hod.db import run_prepared
 
 # Chord length through the earth, in metres: ordering by it is ordering by great-circle distance.
 CHORD = "ll_to_earth(agents_agent.latitude, agents_agent.longitude) <-> ll_to_earth(%s, %s)"

@@ -12,9 +12,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
+from agents.eligibility import eligibility_summary
 from agents.form_styles import UswdsForm
 from agents.views.access import agent_required
-from agents.views.portal import eligibility_summary
 from notifications.views import twilio_signature_is_valid
 from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
 from referrals.models import Offer, Referral
@@ -59,14 +59,14 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     agent = request.agent
     now = timezone.now()
     mine = Offer.objects.filter(agent=agent).select_related("referral", "referral__language")
-    eligible, reasons = eligibility_summary(agent)
+    summary = eligibility_summary(agent)
     return render(
         request,
         "referrals/agent_home.html",
         {
             "agent": agent,
-            "eligible": eligible,
-            "reasons": reasons,
+            "eligible": summary.eligible,
+            "reasons": summary.reasons,
             "current": mine.filter(status=Offer.Status.PENDING, expires_at__gt=now).order_by("expires_at"),
             "open": mine.filter(status=Offer.Status.ACCEPTED)
             .exclude(referral__disposition__in=FINAL)

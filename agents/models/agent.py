@@ -99,6 +99,22 @@ class Agent(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    # The MLMS display option (rule 4): 1 and 2 every licensed state, 3 the home state only, 4 none.
+    EVERYWHERE_OPTIONS = (DisplayOption.ALL_STATES, DisplayOption.ALL_STATES_NO_ADDRESS)
+
+    @property
+    def participates(self) -> bool:
+        """Takes part in Help On Demand at all (display option 1, 2 or 3)."""
+        return self.participates_everywhere or self.home_state_only
+
+    @property
+    def participates_everywhere(self) -> bool:
+        return self.display_option in self.EVERYWHERE_OPTIONS
+
+    @property
+    def home_state_only(self) -> bool:
+        return self.display_option == self.DisplayOption.HOME_STATE_ONLY
+
 
 class StateDeselection(models.Model):
     """A state the agent switched off in State Preferences. Stored as the exception, so that a state

@@ -12,13 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import messaging
 from agents.availability import AbsentError, local_now, set_taking_referrals, set_weekly_hours
-from agents.eligibility import Rule, check_license, eligibility_table, load_facts
+from agents.eligibility import state_preference_choices
 from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
 from agents.models import Absence, Agent, StateDeselection, WeeklyHours
 from agents.views.access import agent_required
 from agents.views.auth import safe_next
-from hod.reference.lookups import current_plan_year
-from hod.reference.models import State
 from notifications.channels import Channel
 from notifications.sending import send_test_message
 
@@ -27,49 +25,6 @@ CHANNEL_NAMES = {
     Channel.SMS: gettext_lazy("text message"),
     Channel.PUSH: gettext_lazy("app notification"),
 }
-
-
-def state_preference_choices(agent: Agent) -> list[tuple[str, str]]:
-    """The states the agent may choose among: licensed with a health line of authority, narrowed
-    by the MLMS display option (3: home state only; 4: none)."""
-    if agent.display_option == Agent.DisplayOption.DOES_NOT_PARTICIPATE or agent.display_option is None:
-        return []
-    facts = load_facts(agent)
-    licensed = sorted(state for state in facts.licenses if check_license(facts, state).passed)
-    if agent.display_option == Agent.DisplayOption.HOME_STATE_ONLY:
-        licensed = [state for state in licensed if state == agent.home_state]
-    names = dict(State.objects.filter(code__in=licensed).values_list("code", "name"))
-    return [(state, f"{state} – {names.get(state, state)}") for state in licensed]
-
-
-def eligibility_summary(agent: Agent) -> tuple[list[str], list[str]]:
-    """The states the agent can receive referrals for now, and, in their words, what stands in the way."""
-    table = eligibility_table(agent)
-    licensed = {state for state, checks in table.items() if checks[2].passed}
-    eligible = [state for state, checks in table.items() if all(check.passed for check in checks)]
-    failing: dict[Rule, list[str]] = {}
-    for state in sorted(licensed) or ["--"]:
-        for check in table.get(state, next(iter(table.values()))):
-            if not check.passed:
-                failing.setdefault(check.rule, []).append(state)
-    year = current_plan_year()
-    sentences = {
-        Rule.REGISTRATION: _("Your NPN is not listed as valid on the FFM Registration Completion List for %(year)s."),
-        Rule.TRAINING: _("Help On Demand training for %(year)s is not recorded as complete in the MLMS."),
-        Rule.DISPLAY_OPTION: _("Your MLMS display option does not allow referrals in: %(states)s."),
-        Rule.STATE_PREFERENCES: _("You switched these states off in State Preferences: %(states)s."),
-        Rule.MARKETPLACE: _("These states run their own Marketplace, which Help On Demand does not serve: %(states)s."),
-        Rule.HOD_REGISTRATION: _("Your registration in Help On Demand is not complete."),
-        Rule.AVAILABLE: _("Switch on “Taking referrals” to receive referrals."),
-    }
-    reasons = [
-        sentences[rule] % {"year": year, "states": ", ".join(s for s in states if s != "--")}
-        for rule, states in failing.items()
-        if rule in sentences
-    ]
-    if not licensed:
-        reasons.insert(0, _("No active state license with a health line of authority is on file for your NPN."))
-    return eligible, reasons
 
 
 @agent_required

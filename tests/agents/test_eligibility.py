@@ -293,3 +293,9 @@ def test_the_bulk_form_agrees_with_the_engine_on_a_generated_pool():
             by_query = set(eligible_agents(state, language).values_list("pk", flat=True))
             assert by_query == by_engine, (state, language)
     assert any(tables[pk]["FL"][0].passed for pk in pool) and not all(tables[pk]["FL"][0].passed for pk in pool)
+
+
+def test_every_rule_has_its_piece_in_the_query_form():
+    from agents.eligibility.queries import RULES_AS_QUERIES
+
+    assert set(RULES_AS_QUERIES) == set(Rule)

@@ -259,3 +259,15 @@ def test_the_home_page_names_the_states_a_failing_rule_keeps_the_agent_out_of(cl
 
     assert home.context["eligible"] == ["FL"]
     assert home.context["reasons"] == ["Your MLMS display option does not allow referrals in: TX."]
+
+
+def test_an_agent_with_no_usable_license_is_told_so_and_nothing_about_states(client, pool):
+    from agents.models import License
+
+    agent = pool["hialeah"]
+    License.objects.filter(npn=agent.npn).update(status="Inactive")
+    client.force_login(agent.user)
+
+    reasons = client.get("/agents/").context["reasons"]
+
+    assert reasons == ["No active state license with a health line of authority is on file for your NPN."]
