@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.db.models import Exists, QuerySet
@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from agents import audit
+from agents.availability import AbsentError, set_taking_referrals
 from agents.eligibility import (
     Rule,
     eligibility_table,
@@ -33,7 +35,7 @@ from agents.models import (
     User,
     WeeklyHours,
 )
-from agents.onboarding import set_zip_code
+from agents.profile import set_zip_code
 from agents.tasks import run_uploaded_import
 from hod.reference.lookups import current_plan_year, lookup_zip
 from hod.reference.models import Language, State
@@ -227,9 +229,25 @@ class AgentAdmin(admin.ModelAdmin):
     actions = ["send_new_invitation"]
 
     def save_model(self, request: HttpRequest, obj: Agent, form, change: bool) -> None:
+        """Only the fields changed here are saved (the sweep may have flipped the switch meanwhile), and the
+        switch goes through the portal's own function, so waiting referrals are offered at once."""
+        fields = [name for name in form.changed_data if name != "taking_referrals"]
         if "zip_code" in form.changed_data and obj.zip_code:
-            set_zip_code(obj, lookup_zip(obj.zip_code))  # the place and time zone go with the ZIP code
-        super().save_model(request, obj, form, change)
+            fields += set_zip_code(obj, lookup_zip(obj.zip_code))  # the place and time zone go with the ZIP code
+        if not change:
+            return super().save_model(request, obj, form, change)
+        if fields:
+            obj.save(update_fields=set(fields))
+            audit.record(obj.pk, audit.Kind.PROFILE, timezone.now(), request.user, "in admin: " + ", ".join(fields))
+        if "taking_referrals" in form.changed_data:
+            wanted = form.cleaned_data["taking_referrals"]
+            obj.taking_referrals = not wanted  # as it is in the database until the switch flips it
+            try:
+                set_taking_referrals(obj, wanted, by=request.user)
+            except AbsentError as away:
+                self.message_user(
+                    request, f"Referrals stay off: this agent is away until {away.args[0]}.", messages.WARNING
+                )
 
     @admin.action(description="Send a new invitation (voids any earlier link)")
     def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:

@@ -12,7 +12,7 @@ hours, absences or time zone makes the agent due at once (`schedule_changed`).
 """
 
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.db.models import Case, DateTimeField, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
 
+from agents import audit
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
 from hod.monitoring.heartbeats import Tally
 
@@ -31,6 +32,14 @@ logger = logging.getLogger(__name__)
 # Sent after commit when an agent starts taking referrals (by hand or when hours begin), with
 # `agent_ids`; referrals listens, to offer waiting referrals at once.
 agents_became_available = Signal()
+
+
+# Why the sweep flipped a switch, for the audit trail.
+BECAUSE = {
+    ScheduleState.IN_HOURS: "standard hours began",
+    ScheduleState.OUT_OF_HOURS: "standard hours ended",
+    ScheduleState.ABSENT: "an absence began",
+}
 
 
 class AbsentError(Exception):
@@ -90,14 +99,37 @@ def hours_or_absence_saved(sender, instance: WeeklyHours | Absence, **kwargs) ->
     schedule_changed([instance.agent_id])
 
 
-def set_weekly_hours(agent: Agent, stretches: list[tuple[int, time, time]]) -> None:
+def set_weekly_hours(agent: Agent, stretches: list[tuple[int, time, time]], by=None) -> None:
     """Replace the agent's standard hours with (weekday, starts at, ends at) stretches."""
+    now = timezone.now()
     with transaction.atomic():
         WeeklyHours.objects.filter(agent=agent).delete()
         WeeklyHours.objects.bulk_create(
             [WeeklyHours(agent=agent, weekday=day, starts_at=starts, ends_at=ends) for day, starts, ends in stretches]
         )
-        schedule_changed([agent.pk])
+        schedule_changed([agent.pk], now)
+        audit.record(agent.pk, audit.Kind.HOURS, now, by, f"{len(stretches)} stretch(es) a week")
+
+
+def schedule_absence(agent: Agent, first_day: date, last_day: date, by=None) -> Absence:
+    """An extended absence: referrals stay off from the first day to the last (in the agent's time zone)."""
+    now = timezone.now()
+    with transaction.atomic():
+        absence = Absence.objects.create(agent=agent, first_day=first_day, last_day=last_day)
+        audit.record(agent.pk, audit.Kind.ABSENCE_ADDED, now, by, f"{first_day} to {last_day}")
+    return absence
+
+
+def cancel_absence(agent: Agent, absence_id: int, by=None) -> bool:
+    """Remove one of the agent's absences; False when the agent has no such absence."""
+    now = timezone.now()
+    with transaction.atomic():
+        absence = Absence.objects.filter(pk=absence_id, agent=agent).first()
+        if absence is None:
+            return False
+        absence.delete()
+        audit.record(agent.pk, audit.Kind.ABSENCE_REMOVED, now, by, f"{absence.first_day} to {absence.last_day}")
+    return True
 
 
 def apply_schedules(now: datetime | None = None) -> Tally:
@@ -188,15 +220,16 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
     # time zone and hours), and one per new state flips the switches; none per agent.
     new_states: dict[str, list[int]] = {}
     next_looks: dict[datetime | None, list[int]] = {}
-    switched_on = []
+    flipped: dict[str, list[int]] = {}  # new state -> agents whose switch it flips
     for agent in agents:
         agent_hours, agent_absences = hours.get(agent.pk, []), absences.get(agent.pk, [])
         state = schedule_state_at(agent, agent_hours, agent_absences, now)
         next_looks.setdefault(next_boundary(agent, agent_hours, agent_absences, now), []).append(agent.pk)
         if state != agent.schedule_state:
             new_states.setdefault(state, []).append(agent.pk)
-            if _switch_for(state) and not agent.taking_referrals:
-                switched_on.append(agent.pk)
+            switch = _switch_for(state)
+            if switch is not None and switch != agent.taking_referrals:
+                flipped.setdefault(state, []).append(agent.pk)
     never = next_looks.pop(None, [])
     if never:
         Agent.objects.filter(pk__in=never).update(schedule_due_at=None)
@@ -209,13 +242,18 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
         switch = _switch_for(state)
         fields = {} if switch is None else {"taking_referrals": switch, "taking_referrals_changed_at": now}
         Agent.objects.filter(pk__in=ids).update(schedule_state=state, **fields)
+    for state, ids in flipped.items():
+        kind = audit.Kind.SWITCHED_ON if _switch_for(state) else audit.Kind.SWITCHED_OFF
+        audit.record_many(ids, kind, now, BECAUSE[state])
+    switched_on = flipped.get(ScheduleState.IN_HOURS, [])
     if switched_on:
         transaction.on_commit(lambda: agents_became_available.send(sender=Agent, agent_ids=switched_on))
     return sum(len(ids) for ids in new_states.values())
 
 
-def set_taking_referrals(agent: Agent, on: bool, now: datetime | None = None) -> None:
-    """The agent's own flip of the switch. Refused (AbsentError) during an extended absence."""
+def set_taking_referrals(agent: Agent, on: bool, by=None, now: datetime | None = None) -> bool:
+    """A flip of the switch by a person: the agent on their pages (or by text), or an administrator.
+    Refused (AbsentError) during an extended absence. Returns whether it changed anything."""
     now = now or timezone.now()
     if on:
         local_day = local_now(agent, now).date()
@@ -229,8 +267,12 @@ def set_taking_referrals(agent: Agent, on: bool, now: datetime | None = None) ->
             .update(taking_referrals=on, taking_referrals_changed_at=now)
         )
         agent.taking_referrals = on
+        if updated:
+            kind = audit.Kind.SWITCHED_ON if on else audit.Kind.SWITCHED_OFF
+            audit.record(agent.pk, kind, now, by)
         if updated and on:
             transaction.on_commit(lambda: agents_became_available.send(sender=Agent, agent_ids=[agent.pk]))
+    return bool(updated)
 
 
 def record_offer(agent_id: int, when: datetime) -> None:

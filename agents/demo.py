@@ -6,17 +6,17 @@ Running it again changes nothing.
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 
+from agents.availability import schedule_absence, set_taking_referrals, set_weekly_hours
 from agents.eligibility import current_terms
 from agents.imports import LICENSE_COLUMNS, MLMS_COLUMNS, REGISTRATION_COLUMNS, run_import
 from agents.invitations import invite
-from agents.models import Absence, Agent, ImportRun, StateDeselection, TermsAcceptance, WeeklyHours
-from agents.onboarding import set_zip_code
+from agents.models import Agent, ImportRun, Invitation
+from agents.onboarding import accept_terms, register
+from agents.profile import save_state_preferences
 from hod.reference.lookups import current_plan_year, lookup_zip
+from notifications.channels import RECOMMENDED_CONTACT_METHOD
 
 DEMO_AGENT_PASSWORD = "Demo-Agent-2027!"
 
@@ -83,10 +83,8 @@ def seed_agents() -> list[str]:
     _import(ImportRun.Kind.REGISTRATION_LIST, _csv(REGISTRATION_COLUMNS, registrations))
     _import(ImportRun.Kind.LICENSES, _csv(LICENSE_COLUMNS, licenses))
     _import(ImportRun.Kind.MLMS, _csv(MLMS_COLUMNS, profiles))
-    password = make_password(DEMO_AGENT_PASSWORD)  # hashed once: hashing is slow on purpose
-    with transaction.atomic():
-        for npn, *_rest, problem in POOL:
-            _set_up_in_help_on_demand(Agent.objects.get(npn=npn), problem, password)
+    for npn, *_rest, problem in POOL:
+        _set_up_in_help_on_demand(Agent.objects.get(npn=npn), problem)
     logins = {
         "8800001": "registered, taking referrals in FL",
         "8800003": "registered, with standard hours Monday to Friday",
@@ -101,45 +99,32 @@ def seed_agents() -> list[str]:
     return lines
 
 
-def _set_up_in_help_on_demand(agent: Agent, problem: str | None, password: str) -> None:
+def _set_up_in_help_on_demand(agent: Agent, problem: str | None) -> None:
+    """What the agent would have done on the pages: follow the invitation, register, accept the Terms,
+    switch on; through the same functions the pages call."""
     if problem == "no account" or agent.user_id:
         return
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
+    invite(agent)
+    register(
+        Invitation.objects.filter(agent=agent).latest("created_at"),
         username=f"{agent.first_name.lower()}.{agent.last_name.lower()}".replace("í", "i"),
-        defaults={
-            "email": agent.email,
-            "first_name": agent.first_name,
-            "last_name": agent.last_name,
-            "password": password,
-        },
+        password=DEMO_AGENT_PASSWORD,
+        cell_phone=f"+1313555{agent.npn[-4:]}",
+        contact_method=RECOMMENDED_CONTACT_METHOD,
+        place=lookup_zip(_zip_of(agent.npn)),
     )
-    place = lookup_zip(_zip_of(agent.npn))
-    agent.user = user
-    agent.cell_phone = f"+1313555{agent.npn[-4:]}"
-    set_zip_code(agent, place)
-    agent.taking_referrals = problem != "switched off"
-    agent.taking_referrals_changed_at = timezone.now()
-    agent.registered_at = timezone.now()
-    if problem != "not registered in HOD":  # registered, but the Terms of Use are still to accept
-        TermsAcceptance.objects.bulk_create(
-            [
-                TermsAcceptance(agent=agent, terms=terms, accepted_at=timezone.now(), accepted_by=user)
-                for terms in current_terms()
-            ],
-            ignore_conflicts=True,
-        )
-    agent.save()
+    if problem == "not registered in HOD":  # registered, but the Agents and Brokers Terms are still to accept
+        return
+    accept_terms(agent, current_terms())
     if problem == "deselected":
-        StateDeselection.objects.get_or_create(agent=agent, state_id="OK")
+        save_state_preferences(agent, offered=["OK", "TX"], chosen={"TX"})
+    if agent.npn == "8800003":  # standard hours, Monday to Friday, 9 to 5
+        set_weekly_hours(agent, [(weekday, dt.time(9), dt.time(17)) for weekday in range(5)])
     if problem == "on absence":
         today = timezone.localdate()
-        Absence.objects.get_or_create(agent=agent, first_day=today, last_day=today + dt.timedelta(days=7))
-        agent.taking_referrals = False
-        agent.save(update_fields=["taking_referrals"])
-    if agent.npn == "8800003":  # standard hours, Monday to Friday, 9 to 5
-        for weekday in range(5):
-            WeeklyHours.objects.get_or_create(agent=agent, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(17))
+        schedule_absence(agent, today, today + dt.timedelta(days=7))
+    elif problem != "switched off":
+        set_taking_referrals(agent, True)
 
 
 def _zip_of(npn: str) -> str:

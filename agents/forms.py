@@ -3,22 +3,17 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from agents import messaging
+from agents.accounts import send_password_reset
 from agents.form_styles import UswdsForm
 from agents.models import Agent, WeeklyHours
-from agents.onboarding import set_zip_code
 from agents.passwords import checklist
 from hod.reference.forms import ZipCodeField
 from notifications.channels import RECOMMENDED_CONTACT_METHOD, ContactMethod
-from notifications.sending import Recipient, send
 
 User = get_user_model()
 
@@ -129,20 +124,6 @@ class ForgotUsernameForm(UswdsForm, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def send(self) -> None:
-        """E-mail the usernames of the accounts with this address; nothing tells whether there were any."""
-        email = self.cleaned_data["email"]
-        agents = Agent.objects.filter(user__email__iexact=email, user__is_active=True).select_related("user")
-        for agent in agents:
-            send(
-                messaging.recipient(agent, messaging.EMAIL_ONLY),
-                "forgot_username",
-                {
-                    "usernames": [agent.user.username],
-                    "link": messaging.absolute_url("agents:login", agent.portal_language),
-                },
-            )
-
 
 class AgentPasswordResetForm(UswdsForm, PasswordResetForm):
     """Django's reset flow, with the link sent through notifications (on record, retried, in the agent's language)."""
@@ -152,23 +133,12 @@ class AgentPasswordResetForm(UswdsForm, PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ) -> None:
-        user = context["user"]
-        agent = getattr(user, "agent", None)
-        language = agent.portal_language if agent else "en"
-        link = messaging.absolute_url(
-            "agents:password_reset_confirm",
-            language,
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        )
-        send(
-            Recipient(user=user, email=to_email, language=language),
-            "password_reset",
-            {"username": user.get_username(), "link": link, "hours": 24},
-        )
+        send_password_reset(context["user"], to_email)  # Django's hook: the form decides who, accounts what
 
 
-class ProfileForm(UswdsForm, forms.ModelForm):
+class ProfileForm(UswdsForm, forms.Form):
+    """The profile page's fields; `agents.profile.update_profile` saves them."""
+
     cell_phone = phone_field()
     contact_method = contact_method_field()
     zip_code = ZipCodeField()
@@ -176,23 +146,9 @@ class ProfileForm(UswdsForm, forms.ModelForm):
         label=_("Language of messages and pages"), choices=[("en", "English"), ("es", "Español")]
     )
 
-    field_order = ["cell_phone", "contact_method", "zip_code", "portal_language"]
-
-    class Meta:
-        model = Agent
-        fields = ["cell_phone", "contact_method", "portal_language"]  # the ZIP code is set with its place
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.initial["zip_code"] = self.instance.zip_code
-
-    def save(self, commit: bool = True) -> Agent:
-        agent = super().save(commit=False)
-        placed = set_zip_code(agent, self.cleaned_data["zip_code"])
-        if commit:
-            # Only what this page sets: the switch and the sweep's columns may have changed since the page loaded.
-            agent.save(update_fields=[*self._meta.fields, *placed])
-        return agent
+    def __init__(self, *args, agent: Agent, **kwargs) -> None:
+        fields = ("cell_phone", "contact_method", "zip_code", "portal_language")
+        super().__init__(*args, initial={name: getattr(agent, name) for name in fields}, **kwargs)
 
 
 class StatePreferencesForm(UswdsForm, forms.Form):

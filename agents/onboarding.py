@@ -6,25 +6,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agents import messaging
+from agents import audit, messaging
 from agents.eligibility import current_terms
 from agents.invitations import use_invitation
 from agents.models import Agent, Invitation, TermsAcceptance, TermsDocument
+from agents.profile import set_zip_code
 from hod.reference.lookups import ZipCode
 from notifications.channels import Channel, ContactMethod
 from notifications.sending import send
-
-
-def set_zip_code(agent: Agent, place: ZipCode) -> list[str]:
-    """The ZIP code places the agent (distance to consumers) and sets their time zone (hours).
-    Returns the fields it set, for `save(update_fields=…)`."""
-    fields = ["zip_code", "latitude", "longitude", "time_zone"]
-    if place.time_zone != agent.time_zone:
-        agent.schedule_due_at = timezone.now()  # the hours now fall at other moments
-        fields.append("schedule_due_at")
-    agent.zip_code = place.code
-    agent.latitude, agent.longitude, agent.time_zone = place.latitude, place.longitude, place.time_zone
-    return fields
 
 
 def register(
@@ -54,9 +43,10 @@ def register(
         agent.user = user
         agent.cell_phone = cell_phone
         agent.contact_method = contact_method
-        set_zip_code(agent, place)
         agent.registered_at = now
-        agent.save()
+        placed = set_zip_code(agent, place)
+        agent.save(update_fields=["user", "cell_phone", "contact_method", "registered_at", *placed])
+        audit.record(agent.pk, audit.Kind.REGISTERED, now, user)
         accept_terms(agent, [t for t in current_terms() if t.kind == TermsDocument.Kind.HELP_ON_DEMAND], now)
         if Channel.SMS in ContactMethod(contact_method).channels:
             send(
@@ -83,8 +73,15 @@ def pending_terms(agent: Agent) -> list[TermsDocument]:
 
 
 def accept_terms(agent: Agent, terms: list[TermsDocument], now: datetime | None = None) -> None:
+    """The agent accepts these versions of the Terms of Use (accepting one twice changes nothing)."""
     now = now or timezone.now()
-    TermsAcceptance.objects.bulk_create(
-        [TermsAcceptance(agent=agent, terms=document, accepted_at=now, accepted_by=agent.user) for document in terms],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        TermsAcceptance.objects.bulk_create(
+            [
+                TermsAcceptance(agent=agent, terms=document, accepted_at=now, accepted_by=agent.user)
+                for document in terms
+            ],
+            ignore_conflicts=True,
+        )
+        versions = ", ".join(f"{document.kind} {document.version}" for document in terms)
+        audit.record(agent.pk, audit.Kind.TERMS_ACCEPTED, now, agent.user, versions)

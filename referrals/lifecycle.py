@@ -38,6 +38,10 @@ class OfferClosed(Exception):
         self.reason = reason
 
 
+class NotYourReferral(Exception):
+    """An agent acting on a referral another agent accepted (or nobody did)."""
+
+
 class AlreadyRequested(Exception):
     """The phone number has an open request already; `referral` is that request."""
 
@@ -164,7 +168,7 @@ def offer_next(referral: Referral, now: datetime | None = None, skip_locked: boo
         if referral is None or not referral.is_open or referral.offers.filter(status=Offer.Status.PENDING).exists():
             return None
         if referral.expires_at <= now:
-            _expire(referral, now)
+            expire_referral(referral, now)
             return None
         busy: set[int] = set()
         for _attempt in range(MAX_CHOICES):
@@ -288,7 +292,8 @@ def withdraw_referral(referral: Referral, now: datetime | None = None) -> bool:
     return True
 
 
-def _expire(referral: Referral, now: datetime) -> None:
+def expire_referral(referral: Referral, now: datetime) -> None:
+    """Close an open referral nobody accepted in time, and tell the consumer."""
     if Referral.objects.filter(pk=referral.pk, status__in=Referral.OPEN).update(
         status=Referral.Status.EXPIRED, closed_at=now
     ):
@@ -299,10 +304,14 @@ def _expire(referral: Referral, now: datetime) -> None:
 def record_disposition(
     offer: Offer, agent: Agent, disposition: str, note: str = "", now: datetime | None = None
 ) -> None:
-    """After accepting, the agent records what happened; they may change it later."""
+    """After accepting, the agent records what happened; they may change it later. Only the agent
+    whose offer was accepted may (NotYourReferral otherwise)."""
     now = now or timezone.now()
-    if offer.agent_id != agent.pk or offer.status != Offer.Status.ACCEPTED:
-        raise OfferClosed("answered")
-    Referral.objects.filter(pk=offer.referral_id).update(
-        disposition=disposition, disposition_note=note[:500], disposition_at=now
-    )
+    with transaction.atomic():
+        accepted = Offer.objects.filter(pk=offer.pk, agent=agent, status=Offer.Status.ACCEPTED).exists()
+        if not accepted:
+            raise NotYourReferral(f"offer {offer.pk} is not an accepted offer of agent {agent.pk}")
+        Referral.objects.select_for_update().filter(pk=offer.referral_id).update(
+            disposition=disposition, disposition_note=note[:500], disposition_at=now
+        )
+        _event(offer.referral, Event.Kind.OUTCOME, now, offer, disposition)

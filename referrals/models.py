@@ -151,6 +151,7 @@ class Event(models.Model):
         WAITING = "waiting", "Waiting: no agent available"
         WITHDRAWN = "withdrawn", "Withdrawn"
         EXPIRED = "expired", "Expired"
+        OUTCOME = "outcome", "Outcome recorded"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from agents.availability import apply_schedules
 from hod.monitoring.heartbeats import Tally, record_failure, record_success
 from matching.nearest import next_agent
-from referrals.lifecycle import _expire, agents_at_capacity, lapse_offer, offer_next
+from referrals.lifecycle import agents_at_capacity, expire_referral, lapse_offer, offer_next
 from referrals.models import Offer, Referral
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def expire_referrals(now: datetime) -> Tally:
     due = Referral.objects.filter(_without_pending_offer(), status__in=Referral.OPEN, expires_at__lte=now)
     for referral in due.order_by("expires_at")[:BATCH]:
         try:
-            _expire(referral, now)
+            expire_referral(referral, now)
             tally.done += 1
         except Exception as error:
             logger.exception("expiries: referral %s skipped", referral.pk)

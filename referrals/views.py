@@ -16,6 +16,7 @@ from agents.eligibility import eligibility_summary
 from agents.form_styles import UswdsForm
 from agents.views.access import agent_required
 from notifications.views import twilio_signature_is_valid
+from referrals.agent_lists import referrals_of
 from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
 from referrals.models import Offer, Referral
 from referrals.text_replies import answer_by_text
@@ -28,13 +29,6 @@ CLOSED_MESSAGES = {
     "withdrawn": gettext_lazy("The consumer withdrew this request."),
     "unknown": gettext_lazy("This referral is no longer available."),
 }
-# Outcomes after which a referral no longer needs the agent's attention.
-FINAL = (
-    Referral.Disposition.ENROLLED,
-    Referral.Disposition.COULD_NOT_REACH,
-    Referral.Disposition.NOT_INTERESTED,
-    Referral.Disposition.OTHER,
-)
 
 
 class DispositionForm(UswdsForm, forms.Form):
@@ -57,8 +51,7 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     """The current offer at the top, then open referrals, then history. The lists refresh themselves
     every few seconds (htmx), and the page works the same without JavaScript."""
     agent = request.agent
-    now = timezone.now()
-    mine = Offer.objects.filter(agent=agent).select_related("referral", "referral__language")
+    lists = referrals_of(agent, timezone.now())
     summary = eligibility_summary(agent)
     return render(
         request,
@@ -67,13 +60,9 @@ def agent_home(request: HttpRequest) -> HttpResponse:
             "agent": agent,
             "eligible": summary.eligible,
             "reasons": summary.reasons,
-            "current": mine.filter(status=Offer.Status.PENDING, expires_at__gt=now).order_by("expires_at"),
-            "open": mine.filter(status=Offer.Status.ACCEPTED)
-            .exclude(referral__disposition__in=FINAL)
-            .order_by("-responded_at"),
-            "history": mine.exclude(status=Offer.Status.PENDING)
-            .exclude(status=Offer.Status.ACCEPTED, referral__disposition__in=["", Referral.Disposition.CONTACTED])
-            .order_by("-offered_at")[:50],
+            "current": lists.current,
+            "open": lists.open,
+            "history": lists.history,
         },
     )
 

@@ -1,6 +1,7 @@
 """What `agents` owns: who the agents are, what CMS says about them, and what they chose in Help On Demand."""
 
 from agents.models.agent import Agent, ScheduleState, StateDeselection, User
+from agents.models.audit import AgentChange
 from agents.models.availability import Absence, WeeklyHours
 from agents.models.cms import (
     HealthLineOfAuthority,
@@ -16,6 +17,7 @@ from agents.models.terms import TermsAcceptance, TermsDocument
 __all__ = [
     "Absence",
     "Agent",
+    "AgentChange",
     "HealthLineOfAuthority",
     "ImportRun",
     "Invitation",

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agents.accounts import send_usernames
 from agents.forms import AgentPasswordResetForm, ForgotUsernameForm, LoginForm, NewPasswordForm
 from agents.models import Agent
 
@@ -72,7 +73,7 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 def forgot_username(request: HttpRequest) -> HttpResponse:
     form = ForgotUsernameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.send()
+        send_usernames(form.cleaned_data["email"])
         messages.success(
             request,
             _(

@@ -1,9 +1,8 @@
 """The agent's portal: home, profile (with State Preferences), availability and the switch."""
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -11,10 +10,18 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import messaging
-from agents.availability import AbsentError, local_now, set_taking_referrals, set_weekly_hours
+from agents.availability import (
+    AbsentError,
+    cancel_absence,
+    local_now,
+    schedule_absence,
+    set_taking_referrals,
+    set_weekly_hours,
+)
 from agents.eligibility import state_preference_choices
 from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
 from agents.models import Absence, Agent, StateDeselection, WeeklyHours
+from agents.profile import save_state_preferences, update_profile
 from agents.views.access import agent_required
 from agents.views.auth import safe_next
 from notifications.channels import Channel
@@ -34,7 +41,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     agent = request.agent
     turn_on = request.POST.get("taking_referrals") == "on"
     try:
-        set_taking_referrals(agent, turn_on)
+        set_taking_referrals(agent, turn_on, by=request.user)
     except AbsentError as away:
         last_day = formats.date_format(away.args[0], "DATE_FORMAT")
         messages.error(
@@ -52,9 +59,17 @@ def switch(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     agent = request.agent
-    form = ProfileForm(request.POST or None, instance=agent, prefix="profile")
+    form = ProfileForm(request.POST or None, agent=agent, prefix="profile")
     if request.method == "POST" and form.is_valid():
-        agent = form.save()
+        data = form.cleaned_data
+        update_profile(
+            agent,
+            cell_phone=data["cell_phone"],
+            contact_method=data["contact_method"],
+            place=data["zip_code"],
+            portal_language=data["portal_language"],
+            by=request.user,
+        )
         messages.success(request, _("Your profile is saved."))
         with translation.override(agent.portal_language):
             return redirect(reverse("agents:profile"))
@@ -78,13 +93,8 @@ def state_preferences(request: HttpRequest) -> HttpResponse:
     choices = state_preference_choices(agent)
     form = StatePreferencesForm(request.POST, choices=choices)
     if form.is_valid():
-        chosen = set(form.cleaned_data["states"])
-        off = [code for code, _label in choices if code not in chosen]
-        with transaction.atomic():
-            StateDeselection.objects.filter(agent=agent).exclude(state_id__in=off).delete()
-            StateDeselection.objects.bulk_create(
-                [StateDeselection(agent=agent, state_id=code) for code in off], ignore_conflicts=True
-            )
+        offered = [code for code, _label in choices]
+        save_state_preferences(agent, offered, set(form.cleaned_data["states"]), by=request.user)
         messages.success(request, _("Your State Preferences are saved."))
     return redirect("agents:profile")
 
@@ -111,7 +121,7 @@ def availability(request: HttpRequest) -> HttpResponse:
     agent = request.agent
     hours_form = WeeklyHoursForm(request.POST or None, initial=_hours_initial(agent), prefix="hours")
     if request.method == "POST" and hours_form.is_valid():
-        set_weekly_hours(agent, hours_form.stretches())
+        set_weekly_hours(agent, hours_form.stretches(), by=request.user)
         messages.success(request, _("Your standard hours are saved. They take effect within a minute."))
         return redirect("agents:availability")
     return _availability_page(request, hours_form, AbsenceForm(prefix="absence"))
@@ -142,9 +152,7 @@ def add_absence(request: HttpRequest) -> HttpResponse:
     form = AbsenceForm(request.POST, prefix="absence")
     if not form.is_valid():
         return _availability_page(request, WeeklyHoursForm(initial=_hours_initial(agent), prefix="hours"), form)
-    Absence.objects.create(
-        agent=agent, first_day=form.cleaned_data["first_day"], last_day=form.cleaned_data["last_day"]
-    )
+    schedule_absence(agent, form.cleaned_data["first_day"], form.cleaned_data["last_day"], by=request.user)
     messages.success(request, _("Your absence is saved. Referrals stay off during it."))
     return redirect("agents:availability")
 
@@ -152,6 +160,7 @@ def add_absence(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def remove_absence(request: HttpRequest, absence_id: int) -> HttpResponse:
-    get_object_or_404(Absence, pk=absence_id, agent=request.agent).delete()
+    if not cancel_absence(request.agent, absence_id, by=request.user):
+        raise Http404("No such absence")
     messages.success(request, _("The absence is removed."))
     return redirect("agents:availability")

@@ -236,12 +236,12 @@ def test_contacted_is_not_final_the_referral_stays_open(client, offered):
 
 
 def test_an_agent_cannot_record_the_outcome_of_another_agents_referral(offered, pool):
-    from referrals.lifecycle import OfferClosed, accept_offer, record_disposition
+    from referrals.lifecycle import NotYourReferral, accept_offer, record_disposition
 
     accept_offer(offered.pk, offered.agent)
     offered.refresh_from_db()
 
-    with pytest.raises(OfferClosed):
+    with pytest.raises(NotYourReferral):
         record_disposition(offered, pool["hollywood"], "enrolled")
 
     assert Referral.objects.get().disposition == ""
@@ -271,3 +271,13 @@ def test_an_agent_with_no_usable_license_is_told_so_and_nothing_about_states(cli
     reasons = client.get("/agents/").context["reasons"]
 
     assert reasons == ["No active state license with a health line of authority is on file for your NPN."]
+
+
+def test_recording_an_outcome_leaves_an_event_on_the_referrals_timeline(client, offered):
+    from referrals.models import Event
+
+    client.force_login(offered.agent.user)
+    client.post(f"/agents/offers/{offered.pk}/answer/", {"accept": "1"})
+    client.post(f"/agents/offers/{offered.pk}/", {"outcome-disposition": "enrolled"})
+
+    assert Event.objects.filter(referral=offered.referral, kind="outcome", detail="enrolled").count() == 1

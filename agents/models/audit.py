@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class AgentChange(models.Model):
+    """One change to an agent made in Help On Demand: who made it, what, when (as referrals keep `Event`s).
+
+    `by` is the person who made it (the agent, or an administrator); empty when Help On Demand made it
+    itself (standard hours beginning, an absence ending). Details name fields, never their values.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        TERMS_ACCEPTED = "terms_accepted", "Accepted the Terms of Use"
+        PROFILE = "profile", "Profile changed"
+        STATE_PREFERENCES = "state_preferences", "State Preferences changed"
+        SWITCHED_ON = "switched_on", "Started taking referrals"
+        SWITCHED_OFF = "switched_off", "Stopped taking referrals"
+        HOURS = "hours", "Standard hours changed"
+        ABSENCE_ADDED = "absence_added", "Absence added"
+        ABSENCE_REMOVED = "absence_removed", "Absence removed"
+
+    agent = models.ForeignKey("Agent", on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["agent", "-at"], name="agent_change_history")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
