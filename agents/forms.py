@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.accounts import send_password_reset
-from agents.form_styles import UswdsForm
 from agents.models import Agent, WeeklyHours
 from agents.passwords import checklist
+from hod.form_styles import UswdsForm
 from hod.reference.forms import ZipCodeField
 from notifications.channels import RECOMMENDED_CONTACT_METHOD, ContactMethod
 

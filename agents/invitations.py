@@ -1,9 +1,7 @@
 """Invitations: a unique, single-use link, valid for 48 hours, e-mailed to every invitable agent
 who has no account yet. Returning users (who have an account) are never invited again."""
 
-import hashlib
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.utils import timezone
 from agents import messaging
 from agents.eligibility import invitable_agents
 from agents.models import Agent, Invitation
+from hod.tokens import hash_token, new_token
 from notifications.sending import send
 
 logger = logging.getLogger(__name__)
@@ -27,10 +26,6 @@ class InvitationProblem(Exception):
         self.reason = reason
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_invitations(now: datetime) -> QuerySet[Invitation]:
     return Invitation.objects.filter(used_at=None, voided_at=None, expires_at__gt=now)
 
@@ -38,12 +33,12 @@ def open_invitations(now: datetime) -> QuerySet[Invitation]:
 def invite(agent: Agent, now: datetime | None = None) -> str:
     """Void the agent's open invitations, create a new one, e-mail it after commit; returns the link."""
     now = now or timezone.now()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     with transaction.atomic():
         Invitation.objects.filter(agent=agent, used_at=None, voided_at=None).update(voided_at=now)
         invitation = Invitation.objects.create(
             agent=agent,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             created_at=now,
             expires_at=now + timedelta(hours=settings.HOD_INVITATION_HOURS),
         )
@@ -78,7 +73,7 @@ def send_invitations(now: datetime | None = None) -> int:
 def invitation_for(token: str, now: datetime | None = None) -> Invitation:
     """The invitation a link's token opens, or InvitationProblem saying why it cannot be used."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_related("agent").filter(token_hash=_hash(token)).first()
+    invitation = Invitation.objects.select_related("agent").filter(token_hash=hash_token(token)).first()
     if invitation is None:
         raise InvitationProblem("unknown")
     if invitation.used_at or invitation.agent.user_id:

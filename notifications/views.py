@@ -1,30 +1,20 @@
 import json
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from twilio.request_validator import RequestValidator
 
 from notifications import status
 from notifications.channels import Channel
 from notifications.devices import register_device, remove_device
 from notifications.models import Device
+from notifications.twilio_signatures import twilio_signature_is_valid
 
 logger = logging.getLogger(__name__)
 
 TWILIO_DELIVERED = {"delivered"}
 TWILIO_UNDELIVERED = {"undelivered", "failed"}
-
-
-def twilio_signature_is_valid(request: HttpRequest) -> bool:
-    """Twilio signs the public URL it called and the posted fields with our auth token."""
-    if not settings.TWILIO_AUTH_TOKEN:
-        return False
-    url = settings.HOD_BASE_URL + request.get_full_path()
-    signature = request.headers.get("X-Twilio-Signature", "")
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST.dict(), signature)
 
 
 @csrf_exempt

@@ -3,9 +3,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from agents.form_styles import UswdsForm
+from hod.form_styles import UswdsForm
 from hod.reference.forms import ZipCodeField
 from hod.reference.models import Language
+from referrals.models import Referral
 
 
 class GetContactedForm(UswdsForm, forms.Form):
@@ -51,3 +52,17 @@ class GetContactedForm(UswdsForm, forms.Form):
             for language in Language.objects.all()
         ]
         self.fields["language"].initial = get_language()
+
+
+class DispositionForm(UswdsForm, forms.Form):
+    disposition = forms.ChoiceField(
+        label=_("What happened?"), choices=Referral.Disposition.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("disposition") == Referral.Disposition.OTHER and not cleaned.get("note"):
+            self.add_error("note", _("Say what happened."))
+        return cleaned

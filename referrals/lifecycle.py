@@ -8,9 +8,7 @@ agent over capacity); and every answer to an offer is a conditional UPDATE on a 
 (first one wins).
 """
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +20,7 @@ from django.utils import timezone
 from agents.availability import record_offer
 from agents.models import Agent
 from hod.reference.lookups import ZipCode
+from hod.tokens import hash_token, new_token
 from matching.nearest import next_agent
 from referrals import messages
 from referrals.models import Event, Offer, Referral
@@ -65,10 +64,6 @@ def _event(referral: Referral, kind: str, at: datetime, offer: Offer | None = No
     Event.objects.create(referral=referral, offer=offer, kind=kind, at=at, detail=detail[:255])
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral:
     """Record the request and offer it at once to the closest eligible agent (or let it wait), then
     send the consumer a confirmation with their private status link.
@@ -78,12 +73,12 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
     once make one request).
     """
     now = now or timezone.now()
-    token = secrets.token_urlsafe(24)
+    token = new_token(24)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 referral = Referral.objects.create(
-                    status_token_hash=_hash(token),
+                    status_token_hash=hash_token(token),
                     consented_at=now,
                     first_name=consumer.first_name,
                     last_name=consumer.last_name,
@@ -115,14 +110,14 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
 
 def referral_for_token(token: str) -> Referral | None:
     """The referral a private status link opens."""
-    return Referral.objects.select_related("language").filter(status_token_hash=_hash(token)).first()
+    return Referral.objects.select_related("language").filter(status_token_hash=hash_token(token)).first()
 
 
 def new_status_link(referral: Referral) -> str:
     """A fresh private link (the old one stops working), sent to the consumer's phone and e-mail."""
-    token = secrets.token_urlsafe(24)
+    token = new_token(24)
     with transaction.atomic():
-        Referral.objects.filter(pk=referral.pk).update(status_token_hash=_hash(token))
+        Referral.objects.filter(pk=referral.pk).update(status_token_hash=hash_token(token))
         messages.tell_consumer_received(referral, token)
     return token
 

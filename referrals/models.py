@@ -138,6 +138,22 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return f"offer {self.pk} of {self.referral_id} to agent {self.agent_id}"
 
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
 
 class Event(models.Model):
     """Every transition of a referral or its offers, with its time: the referral's timeline."""

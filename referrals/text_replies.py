@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from agents import messaging
+from agents.lookups import agent_with_cell_phone
 from agents.models import Agent
 from notifications.channels import Channel
 from notifications.sending import Recipient, send
@@ -26,8 +27,7 @@ def _word(body: str) -> str:
 def answer_by_text(from_phone: str, body: str, now: datetime | None = None) -> str:
     """Act on a text from `from_phone` and reply by text; returns the kind of reply sent."""
     now = now or timezone.now()
-    agents = list(Agent.objects.filter(cell_phone=from_phone, user__isnull=False).select_related("user"))
-    agent = agents[0] if len(agents) == 1 else None
+    agent = agent_with_cell_phone(from_phone)
     pending = list(
         Offer.objects.filter(agent=agent, status=Offer.Status.PENDING, expires_at__gt=now)
         if agent

@@ -1,6 +1,5 @@
 """The agent's screens: the portal home with their offers and referrals, and one offer."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +12,12 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from agents.eligibility import eligibility_summary
-from agents.form_styles import UswdsForm
 from agents.views.access import agent_required
-from notifications.views import twilio_signature_is_valid
+from notifications.twilio_signatures import twilio_signature_is_valid
 from referrals.agent_lists import referrals_of
+from referrals.forms import DispositionForm
 from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
-from referrals.models import Offer, Referral
+from referrals.models import Offer
 from referrals.text_replies import answer_by_text
 
 CLOSED_MESSAGES = {
@@ -31,20 +30,6 @@ CLOSED_MESSAGES = {
 }
 
 
-class DispositionForm(UswdsForm, forms.Form):
-    disposition = forms.ChoiceField(
-        label=gettext_lazy("What happened?"), choices=Referral.Disposition.choices, widget=forms.RadioSelect
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False, widget=forms.Textarea(
-        attrs={"rows": 3}))  # fmt: skip
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("disposition") == Referral.Disposition.OTHER and not cleaned.get("note"):
-            self.add_error("note", _("Say what happened."))
-        return cleaned
-
-
 @never_cache
 @agent_required
 def agent_home(request: HttpRequest) -> HttpResponse:
@@ -52,18 +37,12 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     every few seconds (htmx), and the page works the same without JavaScript."""
     agent = request.agent
     lists = referrals_of(agent, timezone.now())
+    context = {"agent": agent, "current": lists.current, "open": lists.open, "history": lists.history}
+    if request.htmx:  # the lists refreshing themselves: only they are rendered, not the eligibility summary
+        return render(request, "referrals/_referral_lists.html", context)
     summary = eligibility_summary(agent)
     return render(
-        request,
-        "referrals/agent_home.html",
-        {
-            "agent": agent,
-            "eligible": summary.eligible,
-            "reasons": summary.reasons,
-            "current": lists.current,
-            "open": lists.open,
-            "history": lists.history,
-        },
+        request, "referrals/agent_home.html", {**context, "eligible": summary.eligible, "reasons": summary.reasons}
     )
 
 

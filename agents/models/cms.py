@@ -37,6 +37,10 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.file_name}"
 
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.RUNNING)
+
 
 class MarketplaceRegistration(models.Model):
     """A row of the FFM Registration Completion List for one plan year."""

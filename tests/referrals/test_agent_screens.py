@@ -115,6 +115,8 @@ def test_the_home_page_puts_the_current_offer_first_then_open_referrals_then_his
     home = client.get("/agents/")
     assert list(home.context["current"]) == [offered]
     assert 'hx-trigger="every 10s"' in home.content.decode()
+    refresh = client.get("/agents/", headers={"HX-Request": "true"}).content.decode()
+    assert refresh.startswith('<div id="referral-lists"') and "<html" not in refresh  # only the lists
 
     client.post(f"/agents/offers/{offered.pk}/answer/", {"accept": "1"})
     home = client.get("/agents/")

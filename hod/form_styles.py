@@ -1,4 +1,7 @@
-"""USWDS classes and ARIA wiring for Django form widgets, so every page's fields look and read alike."""
+"""USWDS classes and ARIA wiring for Django form widgets, so every page's fields look and read alike.
+
+A leaf, like `hod.reference`: the forms of every app use it, and it imports none of them.
+"""
 
 from django import forms
 
