@@ -76,3 +76,11 @@ def make_eligible_agent(
         [TermsAcceptance(agent=agent, terms=terms, accepted_at=timezone.now()) for terms in current_terms()]
     )
     return agent
+
+
+def add_license(agent, state: str) -> None:
+    """An active license with a health line of authority in another state."""
+    from agents.models import License, LineOfAuthority
+
+    license = License.objects.create(npn=agent.npn, state=state, license_number=f"{state}-x", status="Active")
+    LineOfAuthority.objects.create(license=license, name="Health", status="Active")

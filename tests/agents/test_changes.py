@@ -47,7 +47,7 @@ def test_hours_beginning_are_recorded_as_help_on_demands_own_change(ana):
 
 
 def test_profile_state_preferences_hours_and_absences_are_recorded(client, ana):
-    from tests.agents.test_onboarding import add_license
+    from tests.factories import add_license
 
     add_license(ana, "TX")
     client.post(
@@ -112,7 +112,7 @@ def admin_form(agent, **changes) -> dict:
         "portal_language": agent.portal_language,
         "taking_referrals": "on" if agent.taking_referrals else "",
     }
-    for prefix in ("statedeselection_set", "weekly_hours", "absences", "terms_acceptances"):
+    for prefix in ("statedeselection_set", "weekly_hours", "absences", "terms_acceptances", "changes"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     return {key: value for key, value in (data | changes).items() if value != ""}
 

@@ -250,7 +250,7 @@ def test_an_agent_cannot_record_the_outcome_of_another_agents_referral(offered, 
 
 
 def test_the_home_page_names_the_states_a_failing_rule_keeps_the_agent_out_of(client, pool):
-    from tests.agents.test_onboarding import add_license
+    from tests.factories import add_license
 
     agent = pool["hialeah"]  # licensed in FL, home state FL
     add_license(agent, "TX")

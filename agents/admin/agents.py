@@ -1,122 +1,42 @@
+"""Agents in admin: every state against every rule with its reasons, their data from CMS, and the
+changes they (or Help On Demand) made."""
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
-from django.db.models import Exists, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from agents import audit
+from agents.admin.filters import (
+    EligibleNowFilter,
+    LanguageFilter,
+    LicensedInFilter,
+    PlanYearFilter,
+    RegistrationStatusFilter,
+)
 from agents.availability import AbsentError, set_taking_referrals
 from agents.eligibility import (
     Rule,
     eligibility_table,
-    eligible_agents,
-    hod_registration_complete,
-    licensed_in,
-    registered_for,
 )
 from agents.invitations import invite
 from agents.models import (
     Absence,
     Agent,
-    HealthLineOfAuthority,
-    ImportRun,
+    AgentChange,
     Invitation,
     License,
     MarketplaceRegistration,
     StateDeselection,
     TermsAcceptance,
-    TermsDocument,
     TrainingCompletion,
-    User,
     WeeklyHours,
 )
 from agents.profile import set_zip_code
-from agents.tasks import run_uploaded_import
 from hod.reference.lookups import current_plan_year, lookup_zip
-from hod.reference.models import Language, State
-
-admin.site.register(User, UserAdmin)
-
-
-# Agents ------------------------------------------------------------------------------------
-
-
-class EligibleNowFilter(admin.SimpleListFilter):
-    title = "eligible now in"
-    parameter_name = "eligible_in"
-
-    def lookups(self, request, model_admin):
-        return [(state.code, state.code) for state in State.objects.all().order_by("code")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return queryset.filter(pk__in=eligible_agents(self.value(), None).values("pk"))
-
-
-class LicensedInFilter(admin.SimpleListFilter):
-    title = "licensed in (rule 3: an active health license)"
-    parameter_name = "licensed_in"
-
-    def lookups(self, request, model_admin):
-        return [(state.code, state.code) for state in State.objects.all().order_by("code")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return queryset.filter(Exists(licensed_in(timezone.localdate(), self.value())))
-
-
-class LanguageFilter(admin.SimpleListFilter):
-    title = "language"
-    parameter_name = "language"
-
-    def lookups(self, request, model_admin):
-        return Language.objects.values_list("code", "name_en")
-
-    def queryset(self, request, queryset):
-        return queryset.filter(languages=self.value()) if self.value() else queryset
-
-
-class PlanYearFilter(admin.SimpleListFilter):
-    title = "Marketplace registration for plan year"
-    parameter_name = "registered_for"
-
-    def lookups(self, request, model_admin):
-        years = MarketplaceRegistration.objects.order_by("-plan_year").values_list("plan_year", flat=True).distinct()
-        return [(year, str(year)) for year in years]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return queryset.filter(Exists(registered_for(int(self.value()), timezone.localdate())))
-
-
-class RegistrationStatusFilter(admin.SimpleListFilter):
-    title = "Help On Demand registration"
-    parameter_name = "hod_registration"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("none", "no account yet"),
-            ("incomplete", "account, registration incomplete (rule 7 fails)"),
-            ("registered", "registered (rule 7 holds)"),
-        ]
-
-    def queryset(self, request, queryset):
-        complete = Agent.objects.filter(*hod_registration_complete()).values("pk")
-        if self.value() == "none":
-            return queryset.filter(user__isnull=True)
-        if self.value() == "incomplete":
-            return queryset.filter(user__isnull=False).exclude(pk__in=complete)
-        if self.value() == "registered":
-            return queryset.filter(pk__in=complete)
-        return queryset
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -143,6 +63,23 @@ class TermsAcceptanceInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AgentChangeInline(admin.TabularInline):
+    """The audit trail: who changed what, newest first (read-only)."""
+
+    model = AgentChange
+    extra = 0
+    fields = ["at", "kind", "by", "detail"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "changes (audit trail)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -188,7 +125,7 @@ class AgentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["=npn", "first_name", "last_name", "email"]
     list_select_related = ["user"]
-    inlines = [StateDeselectionInline, WeeklyHoursInline, AbsenceInline, TermsAcceptanceInline]
+    inlines = [StateDeselectionInline, WeeklyHoursInline, AbsenceInline, TermsAcceptanceInline, AgentChangeInline]
     mlms_fields = ["npn", "first_name", "last_name", "email", "home_state", "languages", "display_option", "in_mlms"]
     readonly_fields = [
         *mlms_fields,
@@ -350,129 +287,3 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sent by send_invitations, or by the agents list's "Send a new invitation"
-
-
-# CMS data ----------------------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Imported data: changed by the imports only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-@admin.register(License)
-class LicenseAdmin(ReadOnlyAdmin):
-    list_display = ["npn", "state", "license_number", "status", "expiration_date", "resident", "active"]
-    list_filter = ["state", "status", "active", "resident"]
-    search_fields = ["=npn", "license_number"]
-
-
-@admin.register(MarketplaceRegistration)
-class MarketplaceRegistrationAdmin(ReadOnlyAdmin):
-    list_display = [
-        "npn",
-        "plan_year",
-        "individual_registration_completion_date",
-        "individual_marketplace_end_date",
-        "npn_valid_current_plan_year_only",
-        "active",
-    ]
-    list_filter = ["plan_year", "npn_valid_current_plan_year_only", "active"]
-    search_fields = ["=npn"]
-
-
-@admin.register(TrainingCompletion)
-class TrainingCompletionAdmin(ReadOnlyAdmin):
-    list_display = ["npn", "plan_year", "completed_on", "active"]
-    list_filter = ["plan_year", "active"]
-    search_fields = ["=npn"]
-
-
-@admin.register(HealthLineOfAuthority)
-class HealthLineOfAuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    search_fields = ["name"]
-
-
-@admin.register(TermsDocument)
-class TermsDocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "version", "published_at", "is_sample"]
-    list_filter = ["kind", "is_sample"]
-
-
-# Imports -----------------------------------------------------------------------------------
-
-
-class UploadForm(forms.ModelForm):
-    file = forms.FileField(help_text="CSV with a header row; the columns are listed in the README.")
-
-    class Meta:
-        model = ImportRun
-        fields = ["kind"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.cleaned_data["text"] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
-        return upload
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "file_name", "status", "rows_done", "rows_total", "created_by"]
-    list_filter = ["kind", "status"]
-    change_form_template = "admin/agents/importrun/change_form.html"
-
-    def get_form(self, request, obj=None, **kwargs):
-        return UploadForm if obj is None else super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["kind", "file"]
-        return ["kind", "file_name", "status", "progress", "created_by", "created_at", "finished_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.get_fields(request, obj)
-
-    @admin.display(description="progress")
-    def progress(self, run: ImportRun) -> SafeString:
-        total = max(run.rows_total, 1)
-        return format_html(
-            '<progress max="{}" value="{}">{} of {}</progress> {} of {} rows checked',
-            total,
-            run.rows_done,
-            run.rows_done,
-            run.rows_total,
-            run.rows_done,
-            run.rows_total,
-        )
-
-    def save_model(self, request, obj: ImportRun, form, change: bool) -> None:
-        if change:
-            return
-        upload = form.cleaned_data["file"]
-        obj.file_name = upload.name
-        obj.source = form.cleaned_data["text"]
-        obj.created_by = request.user
-        obj.save()
-        transaction.on_commit(lambda: run_uploaded_import.delay(obj.pk))
-
-    def response_add(self, request, obj: ImportRun, post_url_continue=None):
-        self.message_user(request, f"{obj.file_name} is being imported; this page shows how it goes.")
-        return redirect("admin:agents_importrun_change", obj.pk)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
