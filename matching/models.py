@@ -1,6 +1,26 @@
 from django.db import models
 
-from agents.models import Agent
+from agents.models import Agent, License
+
+# What the candidate table mirrors, and where: the function `matching_refresh_candidates` and the
+# statement-level triggers that call it are in migrations/0002_candidates.py (migrations stay
+# frozen: a change to them is a new migration that replaces the function). A write to any of these
+# fields refreshes the agent's candidate rows; tests check that each field still exists under the
+# name the triggers use, and that every column the eligibility rules read on the agent's row is
+# either mirrored here or checked after the walk (`matching.nearest` asks the rules for the nearest few).
+MIRRORED_FIELDS = {
+    Agent: ("npn", "latitude", "longitude", "taking_referrals", "last_offered_at"),
+    Agent.languages.through: ("agent", "language"),
+    License: ("npn", "state", "active"),
+}
+CHECKED_AFTER_THE_WALK = {  # agent-row columns the rules read that the candidate table does not narrow by
+    "display_option",
+    "home_state",
+    "registered_at",
+    "cell_phone",
+    "zip_code",
+    "user",
+}
 
 
 class Candidate(models.Model):
@@ -8,8 +28,9 @@ class Candidate(models.Model):
     and language they speak, at their location, with their switch and when they were last offered a referral.
 
     A derived table that only PostgreSQL fills: triggers on the agents' tables keep it in step with
-    every write, bulk imports included (migration 0002), and a GiST index on (segment, location)
-    over the available rows lets "who is nearest" walk only the agents who could take this referral.
+    every write, bulk imports included (migration 0002, mirroring MIRRORED_FIELDS), and a GiST index
+    on (segment, location) over the available rows lets "who is nearest" walk only the agents who
+    could take this referral.
     The eligibility rules are still checked on the agents' own tables; this only narrows the search.
     """
 

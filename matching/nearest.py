@@ -1,7 +1,7 @@
 """Who is next for a referral: the eligible agent closest to the consumer, ties to who waited longest.
 
-On PostgreSQL the candidate table (one row per agent, licensed state and language, kept in step by
-triggers) is walked outwards from the consumer along a GiST index that holds only available agents,
+On PostgreSQL the candidate table (`matching.models.Candidate`: one row per agent, licensed state
+and language, kept in step by triggers from migrations/0002_candidates.py) is walked outwards from the consumer along a GiST index that holds only available agents,
 and the eligibility rules are checked for the nearest few, in the matching order, until one passes:
 usually the first, so a call costs two short queries whatever the size of the pool.
 Elsewhere (SQLite, the embedded mode) the eligible agents are loaded and sorted here. Both give the
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -38,6 +39,19 @@ WINDOWS = (32, 256, 4096, 65536)  # candidates read per walk; a longer walk only
 class Match:
     agent_id: int
     miles: float
+
+
+class CandidateRow(NamedTuple):
+    """A row of the candidate table as the walk reads it (the columns of NEAREST_CANDIDATES, in order)."""
+
+    agent_id: int
+    latitude: float
+    longitude: float
+    last_offered_at: datetime | None
+
+    @property
+    def place(self) -> tuple[float, float]:
+        return (self.latitude, self.longitude)
 
 
 def use_index() -> bool:
@@ -71,19 +85,20 @@ def next_agent(
     sql = NEAREST_CANDIDATES.format(leave_out=leave_out)
     checked: set[int] = set()
     for window in WINDOWS:
-        nearest = run_prepared(sql, [state, language, *leave_out_params, latitude, longitude, window])
+        rows = run_prepared(sql, [state, language, *leave_out_params, latitude, longitude, window])
+        nearest = [CandidateRow(*row) for row in rows]
         full = len(nearest) == window
         if full:
             # The farthest place in the window may have more candidates beyond it: leave that place
             # to the next, longer walk, so that everyone at one place is ranked together.
-            nearest = [row for row in nearest if row[1:3] != nearest[-1][1:3]]
-        ranked = [row for row in _in_matching_order(nearest) if row[0] not in checked]
+            nearest = [row for row in nearest if row.place != nearest[-1].place]
+        ranked = [row for row in _in_matching_order(nearest) if row.agent_id not in checked]
         for batch in _growing(ranked):
-            eligible = eligible_among([row[0] for row in batch], state, language, now, plan_year)
-            checked.update(row[0] for row in batch)
-            for pk, agent_latitude, agent_longitude, _last_offered_at in batch:
-                if pk in eligible:
-                    return Match(pk, _miles((latitude, longitude), (agent_latitude, agent_longitude)))
+            eligible = eligible_among([row.agent_id for row in batch], state, language, now, plan_year)
+            checked.update(row.agent_id for row in batch)
+            for row in batch:
+                if row.agent_id in eligible:
+                    return Match(row.agent_id, _miles((latitude, longitude), row.place))
         if not full:
             return None  # the walk met every available candidate
     # Nobody eligible among the nearest thousands: ask the whole pool once.
@@ -94,16 +109,20 @@ def _miles(here: tuple[float, float], there: tuple[float, float]) -> float:
     return great_circle(here, there).miles
 
 
-def _in_matching_order(rows: list[tuple]) -> list[tuple]:
+def _in_matching_order(rows: list[CandidateRow]) -> list[CandidateRow]:
     """Candidate rows, nearest first, put in the matching order: agents at one place (one ZIP code's
     centroid, so exactly as far) by who waited longest since their last offer, then by id."""
     ranked = []
-    for _place, together in groupby(rows, key=lambda row: row[1:3]):
-        ranked.extend(sorted(together, key=lambda row: (row[3] is not None, row[3] or 0, row[0])))
+    for _place, together in groupby(rows, key=lambda row: row.place):
+        ranked.extend(sorted(together, key=_longest_wait_first))
     return ranked
 
 
-def _growing(rows: list[tuple]) -> Iterator[list[tuple]]:
+def _longest_wait_first(row: CandidateRow) -> tuple:
+    return (row.last_offered_at is not None, row.last_offered_at or 0, row.agent_id)
+
+
+def _growing(rows: list[CandidateRow]) -> Iterator[list[CandidateRow]]:
     """The ranked rows in batches for the rule check: the first alone (who usually passes), then
     batches four times larger, so a run of ineligible agents costs few round trips."""
     start, size = 0, 1

@@ -123,3 +123,49 @@ def test_the_index_and_the_python_sort_agree_on_a_pool_that_keeps_changing(db):
         for zip_code in ["33130", "32301", "34102"]:
             for language in ["en", "es", "vi"]:
                 nearest(language, zip_code)
+
+
+def _columns(model, names) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]  # FieldDoesNotExist when one was renamed
+
+
+def test_the_triggers_still_read_every_field_they_mirror(db):
+    """The refresh function in the database names the columns MIRRORED_FIELDS lists: a renamed field
+    would break it (a new migration must replace the function)."""
+    from django.db import connection
+
+    from matching.models import MIRRORED_FIELDS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'matching_refresh_candidates'")
+        (function,) = cursor.fetchone()
+        cursor.execute("SELECT string_agg(action_statement, ' ') FROM information_schema.triggers")
+        (triggers,) = cursor.fetchone()
+    for model, names in MIRRORED_FIELDS.items():
+        for column in _columns(model, names):
+            assert column in function or column in triggers, f"{model._meta.db_table}.{column} is not mirrored"
+        assert model._meta.db_table in function
+
+
+def _fields_read(condition) -> set[str]:
+    from django.db.models import Q
+
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _fields_read(child)
+        else:
+            names.add(child[0].split("__")[0])
+    return names
+
+
+@pytest.mark.django_db
+def test_every_column_the_rules_read_on_the_agents_row_is_mirrored_or_checked_after_the_walk():
+    """A new rule column on the agent (a new switch, say) must be mirrored in the candidate table or
+    knowingly left to the check after the walk."""
+    from agents.eligibility.queries import on_the_agent_row
+    from matching.models import CHECKED_AFTER_THE_WALK, MIRRORED_FIELDS
+
+    read = _fields_read(on_the_agent_row("FL"))
+
+    assert read <= set(MIRRORED_FIELDS[Agent]) | CHECKED_AFTER_THE_WALK, read - set(MIRRORED_FIELDS[Agent])
