@@ -1,11 +1,11 @@
 """Who is next for a referral: the eligible agent closest to the consumer, ties to who waited longest.
 
 On PostgreSQL the candidate table (`matching.models.Candidate`: one row per agent, licensed state
-and language, kept in step by triggers from migrations/0002_candidates.py) is walked outwards from the consumer along a GiST index that holds only available agents,
-and the eligibility rules are checked for the nearest few, in the matching order, until one passes:
-usually the first, so a call costs two short queries whatever the size of the pool.
-Elsewhere (SQLite, the embedded mode) the eligible agents are loaded and sorted here. Both give the
-same answer (tests check it).
+and language, kept in step by triggers from migrations/0002_candidates.py) is walked outwards from
+the consumer along a GiST index that holds only available agents, and the eligibility rules are
+checked for the nearest few, in the matching order, until one passes: usually the first, so a call
+costs two short queries whatever the size of the pool. Elsewhere (SQLite, the embedded mode) the
+eligible agents are loaded and sorted here. Both give the same answer (tests check it).
 """
 
 from collections.abc import Iterator
