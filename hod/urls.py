@@ -6,8 +6,7 @@ from agents.urls import urlpatterns as agent_portal
 from hod.health import healthz, livez
 from hod.metrics import metrics
 from hod.views import home
-from referrals.consumer_views import get_contacted, request_status
-from referrals.views import agent_home, twilio_inbound
+from referrals.urls import agent_home, consumer_patterns, twilio_inbound
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -15,7 +14,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
-    path("referrals/twilio/inbound/", twilio_inbound, name="twilio_inbound"),
+    twilio_inbound,
     # E-mail providers' delivery reports; answered only with ANYMAIL_WEBHOOK_SECRET (notifications.email_webhooks).
     path("anymail/", include("notifications.email_webhooks")),
 ]
@@ -23,10 +22,9 @@ urlpatterns = [
 # Pages for consumers and agents: English at /…, Spanish at /es/….
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
-    path("get-contacted/", get_contacted, name="get_contacted"),
-    path("get-contacted/status/<str:token>/", request_status, name="request_status"),
+    *consumer_patterns,
     path("agents/offers/", include("referrals.urls")),
-    path("agents/", include(([path("", agent_home, name="home"), *agent_portal], "agents"))),
+    path("agents/", include(([agent_home, *agent_portal], "agents"))),
     prefix_default_language=False,
 )
 

@@ -11,8 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
+from agents.access import agent_required
 from agents.eligibility import eligibility_summary
-from agents.views.access import agent_required
 from notifications.twilio_signatures import twilio_signature_is_valid
 from referrals.agent_lists import referrals_of
 from referrals.forms import DispositionForm

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agents.access import agent_required
 from agents.eligibility import current_terms, state_preference_choices
 from agents.forms import RegistrationForm, TermsForm
 from agents.invitations import InvitationProblem, invitation_for
 from agents.models import TermsDocument
 from agents.onboarding import accept_terms, pending_terms, register
-from agents.views.access import agent_required
 from notifications.channels import Channel, ContactMethod
 
 REGISTERED_SESSION_KEY = "hod_registered_with_text"

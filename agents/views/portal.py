@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import messaging
+from agents.access import agent_required
 from agents.availability import (
     AbsentError,
     cancel_absence,
@@ -22,7 +23,6 @@ from agents.eligibility import state_preference_choices
 from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
 from agents.models import Absence, Agent, StateDeselection, WeeklyHours
 from agents.profile import save_state_preferences, update_profile
-from agents.views.access import agent_required
 from agents.views.auth import safe_next
 from notifications.channels import Channel
 from notifications.sending import send_test_message
