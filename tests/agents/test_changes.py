@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
-from agents.availability import apply_schedules, set_taking_referrals
-from agents.models import Agent, AgentChange, StateDeselection, WeeklyHours
+from agents.availability import set_taking_referrals
+from agents.models import Agent, AgentChange, StateDeselection
 from referrals.lifecycle import create_referral
 from referrals.models import Offer, Referral
 from tests.factories import UserFactory, make_eligible_agent
@@ -34,16 +33,6 @@ def test_the_switch_on_the_portal_is_recorded_with_who_flipped_it(client, ana):
     client.post("/agents/switch/", {"taking_referrals": "on"})  # already on: nothing changes, nothing recorded
 
     assert changes(ana) == [("switched_off", "npn1000001", ""), ("switched_on", "npn1000001", "")]
-
-
-def test_hours_beginning_are_recorded_as_help_on_demands_own_change(ana):
-    Agent.objects.filter(pk=ana.pk).update(taking_referrals=False, time_zone="America/New_York")
-    WeeklyHours.objects.create(agent=ana, weekday=0, starts_at=dt.time(9), ends_at=dt.time(17))
-
-    with time_machine.travel(dt.datetime(2027, 2, 1, 14, 30, tzinfo=dt.UTC), tick=False):  # Monday 9:30 EST
-        apply_schedules()
-
-    assert changes(ana) == [("switched_on", None, "standard hours began")]
 
 
 def test_profile_state_preferences_hours_and_absences_are_recorded(client, ana):
