@@ -15,6 +15,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 COPY --from=frontend /app/node_modules/@uswds /app/node_modules/@uswds
+COPY --from=frontend /app/node_modules/htmx.org /app/node_modules/htmx.org
 # collectstatic needs settings but no database or secret of production's.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
 

@@ -49,6 +49,7 @@ bench: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r agents hod matching notifications referrals --severity-level medium
 
 # After changing translatable text: update the Spanish catalog, translate what is new, then run this again.
 messages: $(VENV)/.test-deps

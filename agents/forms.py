@@ -6,13 +6,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from agents.accounts import send_password_reset
+from agents.lookups import cell_phone_taken
 from agents.models import Agent, WeeklyHours
 from agents.passwords import checklist
 from hod.form_styles import UswdsForm
-from hod.reference.forms import ZipCodeField
+from hod.reference.forms import USPhoneNumberField, ZipCodeField
 from notifications.channels import RECOMMENDED_CONTACT_METHOD, ContactMethod
 
 User = get_user_model()
@@ -30,13 +30,22 @@ def contact_method_field() -> forms.ChoiceField:
     )
 
 
-def phone_field() -> PhoneNumberField:
-    return PhoneNumberField(
+def phone_field() -> USPhoneNumberField:
+    return USPhoneNumberField(
         label=_("Phone"),
         region="US",
         help_text=_("Your cell phone, not a landline: text messages about referrals go to this number."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+
+
+def own_cell_phone(phone, agent: Agent):
+    if phone and cell_phone_taken(phone, by_other_than=agent):
+        raise forms.ValidationError(
+            _("This number is already another agent's cell phone. Enter your own: referrals are texted to it."),
+            code="taken",
+        )
+    return phone
 
 
 class RegistrationForm(UswdsForm, forms.Form):
@@ -65,6 +74,9 @@ class RegistrationForm(UswdsForm, forms.Form):
     def __init__(self, *args, agent: Agent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.agent = agent
+
+    def clean_cell_phone(self):
+        return own_cell_phone(self.cleaned_data["cell_phone"], self.agent)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -147,8 +159,12 @@ class ProfileForm(UswdsForm, forms.Form):
     )
 
     def __init__(self, *args, agent: Agent, **kwargs) -> None:
+        self.agent = agent
         fields = ("cell_phone", "contact_method", "zip_code", "portal_language")
         super().__init__(*args, initial={name: getattr(agent, name) for name in fields}, **kwargs)
+
+    def clean_cell_phone(self):
+        return own_cell_phone(self.cleaned_data["cell_phone"], self.agent)
 
 
 class StatePreferencesForm(UswdsForm, forms.Form):

@@ -13,6 +13,7 @@ from agents.models import Agent, Invitation, TermsAcceptance, TermsDocument
 from agents.profile import set_zip_code
 from hod.reference.lookups import ZipCode
 from notifications.channels import Channel, ContactMethod
+from notifications.secrets import Secret
 from notifications.sending import send
 
 
@@ -62,6 +63,7 @@ def register(
                 "username": username,
                 "link": messaging.absolute_url("agents:login", agent.portal_language),
             },
+            secret=Secret("username", str(user.pk), {"username": username}),
         )
     return agent
 

@@ -117,7 +117,7 @@ def seed(first: int, count: int, places: list[dict], states: list[str], year: in
                 option,
                 "t",
                 uid,
-                "+13135550142",
+                f"+1202{2_000_000 + number:07d}",  # a cell phone of each agent's own (they are unique among agents)
                 "email_text_app",
                 place["zip_code"],
                 place["lat"],

@@ -22,11 +22,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("HOD_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envstr("SECRET_KEY", "django-insecure-embedded-mode-only-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 HOD_BASE_URL = envurl("HOD_BASE_URL", "http://127.0.0.1:8000")
 _HTTPS = urlsplit(HOD_BASE_URL).scheme == "https"
+
+# The embedded mode's key is public (it is in this file): fine for a demo on a laptop, never for a
+# site on https, which is refused at start-up without a key of its own.
+EMBEDDED_SECRET_KEY = "django-insecure-embedded-mode-only-set-SECRET_KEY-in-production"
+SECRET_KEY = envstr("SECRET_KEY", EMBEDDED_SECRET_KEY)
+if _HTTPS and SECRET_KEY == EMBEDDED_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value of your own: HOD_BASE_URL is https (a real site), and the "
+        "embedded mode's key is public"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hod.sessions.SessionLifetime",  # log-ins end; the portal's background refreshes are not activity
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: a view answers htmx's requests with a fragment
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -170,8 +180,19 @@ HOD_RATELIMIT_ENABLED = envbool("HOD_RATELIMIT_ENABLED", True)
 HOD_METRICS_TOKEN = envstr("HOD_METRICS_TOKEN", "")
 HOD_RATELIMIT_PER_IP = envstr("HOD_RATELIMIT_PER_IP", "20/h")  # Get Contacted submissions per address
 HOD_RATELIMIT_PER_PHONE = envstr("HOD_RATELIMIT_PER_PHONE", "5/h")  # … and per phone number
+# Forgotten username or password: per address, and per account's e-mail (past it nothing more is sent).
+HOD_RATELIMIT_ACCOUNT_HELP_PER_IP = envstr("HOD_RATELIMIT_ACCOUNT_HELP_PER_IP", "10/h")
+HOD_RATELIMIT_ACCOUNT_HELP_PER_EMAIL = envstr("HOD_RATELIMIT_ACCOUNT_HELP_PER_EMAIL", "3/h")
+# Log-in attempts per address, whatever the username: one password tried across many accounts is
+# stopped (django-axes throttles each username from an address after 5 failures).
+HOD_RATELIMIT_LOGIN_PER_IP = envstr("HOD_RATELIMIT_LOGIN_PER_IP", "30/h")
 RATELIMIT_ENABLE = HOD_RATELIMIT_ENABLED
 RATELIMIT_USE_CACHE = "default"
+# The client's address behind HOD_TRUSTED_PROXY_COUNT proxies (0: REMOTE_ADDR, X-Forwarded-For never
+# believed), the same for rate limits and for log-in throttling.
+HOD_TRUSTED_PROXY_COUNT = envint("HOD_TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+RATELIMIT_IP_META_KEY = "hod.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "hod.client.client_ip"
 # django-ratelimit wants memcached or django-redis: Django's own Redis cache increments atomically too,
 # and the embedded mode's local cache is good enough for a demo on one machine.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
@@ -274,9 +295,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "agents:login"
 LOGIN_REDIRECT_URL = "agents:home"
-# Sessions end after this much idle time (each request restarts the clock).
+# Sessions end after this much idle time (each request a person makes restarts the clock; the portal's
+# background refreshes do not), and HOD_SESSION_MAX_HOURS after the log-in whatever happens (hod.sessions).
 SESSION_COOKIE_AGE = envint("HOD_SESSION_IDLE_MINUTES", 480, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+HOD_SESSION_MAX_HOURS = envint("HOD_SESSION_MAX_HOURS", 12, minimum=1)
 # Failed log-ins: after 5 for one username from one address, a 15-minute cool-off (never a permanent lock).
 AXES_FAILURE_LIMIT = envint("HOD_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = envint("HOD_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
@@ -301,7 +324,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No link secret or contact detail reaches a log, whoever logs it (Django's request log included).
+    "filters": {"redact": {"()": "hod.redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {app: {"level": LOG_LEVEL} for app in ("hod", "agents", "referrals", "matching", "notifications")},
+    "loggers": {
+        **{app: {"level": LOG_LEVEL} for app in ("hod", "agents", "referrals", "matching", "notifications")},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},  # runserver's access log
+    },
 }

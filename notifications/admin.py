@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from notifications.masking import log_contact_view, mask_address, may_see_consumer_contact
+from notifications.masking import HidesConsumerContact, log_contact_view, mask_address, may_see_consumer_contact
 from notifications.models import Device, Notification
 from notifications.rendering import KINDS
 
@@ -20,7 +20,8 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(HidesConsumerContact, admin.ModelAdmin):
+    contact_fields = ("to", "subject", "body", "html", "link", "last_error")
     list_filter = [KindFilter, "channel", "status", "language", "created_at"]
     search_fields = ["=id", "=provider_message_id", "user__username", "=related_id"]
     date_hierarchy = "created_at"

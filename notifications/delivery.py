@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hod.redaction import scrub_contacts
+from notifications import secrets
 from notifications.models import Notification, Status
 from notifications.transports import TransportError, get_transport
 
@@ -35,6 +37,7 @@ def deliver(notification_id: int, now: datetime | None = None) -> int | None:
         return None  # already sent or failed, or another worker holds it
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     try:
+        _reveal_secret(notification)
         provider_message_id = get_transport(notification.channel).send(notification)
     except TransportError as error:
         return _record_failure(notification, error, timezone.now())
@@ -50,7 +53,20 @@ def deliver(notification_id: int, now: datetime | None = None) -> int | None:
     return None
 
 
+def _reveal_secret(notification: Notification) -> None:
+    """Put the message's secret back into its texts, in memory only (the row is never saved from here)."""
+    if not notification.secret_kind:
+        return
+    try:
+        values = secrets.rebuild(notification.secret_kind, notification.secret_ref)
+    except secrets.SecretGone as gone:
+        raise TransportError(f"its {notification.secret_kind} no longer exists: {gone}", permanent=True) from None
+    for part in ("subject", "body", "html", "link"):
+        setattr(notification, part, secrets.reveal(getattr(notification, part), values))
+
+
 def _record_failure(notification: Notification, error: TransportError, now: datetime) -> int | None:
+    error = TransportError(scrub_contacts(error.message), permanent=error.permanent)  # no address in logs or admin
     retries_left = notification.attempts <= len(RETRY_DELAYS)
     if error.permanent or not retries_left:
         Notification.objects.filter(pk=notification.pk).update(

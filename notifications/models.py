@@ -37,6 +37,11 @@ class Notification(models.Model):
     html = models.TextField(blank=True)
     link = models.URLField(max_length=500, blank=True)
 
+    # A secret the message carries (a link that opens an account or a request, a username) is not
+    # stored: the texts above hold a marker, and the worker rebuilds it from these when sending.
+    secret_kind = models.CharField(max_length=20, blank=True)
+    secret_ref = models.CharField(max_length=64, blank=True)
+
     related_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     related_id = models.CharField(max_length=64, blank=True)
     related = GenericForeignKey("related_type", "related_id")

@@ -36,6 +36,10 @@ KINDS = {
     "request_received": Kind(
         "To the consumer: request received, with the status link", frozenset({Channel.EMAIL, Channel.SMS})
     ),
+    "status_link_again": Kind(
+        "To the consumer: the link to their open request again (someone asked with their number)",
+        frozenset({Channel.EMAIL, Channel.SMS}),
+    ),
     "text_reply": Kind("Answer to an agent's YES or NO by text", frozenset({Channel.SMS})),
     "referral_expired": Kind("To the consumer: nobody accepted in time", frozenset({Channel.EMAIL, Channel.SMS})),
 }

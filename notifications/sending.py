@@ -1,15 +1,17 @@
 """The one way to send a message to a person: `send(recipient, kind, context)`."""
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from notifications import secrets
 from notifications.channels import Channel
 from notifications.models import Notification
-from notifications.rendering import KINDS, render
+from notifications.rendering import KINDS, Rendered, render
+from notifications.secrets import Secret
 from notifications.tasks import hand_off
 
 
@@ -41,11 +43,17 @@ class Recipient:
 
 
 def send(
-    recipient: Recipient, kind: str, context: dict | None = None, related: models.Model | None = None
+    recipient: Recipient,
+    kind: str,
+    context: dict | None = None,
+    related: models.Model | None = None,
+    secret: Secret | None = None,
 ) -> list[Notification]:
     """Record one Notification per channel the recipient can be reached on, and send them after commit.
 
     The text is rendered now, in the recipient's language. A rolled-back transaction sends nothing.
+    `secret` names the values in `context` that must not be stored (see notifications.secrets): the
+    row keeps markers in their place, and the worker rebuilds them when it sends.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of message {kind!r}; add it to notifications.rendering.KINDS")
@@ -56,6 +64,8 @@ def send(
         if channel not in KINDS[kind].channels:
             continue
         text = render(kind, channel, recipient.language, context or {})
+        if secret is not None:
+            text = Rendered(*(secrets.redact(part, secret.values) for part in astuple(text)))
         rows.append(
             Notification(
                 kind=kind,
@@ -69,6 +79,8 @@ def send(
                 link=text.link,
                 related_type=related_type,
                 related_id=str(related.pk) if related is not None else "",
+                secret_kind=secret.kind if secret else "",
+                secret_ref=secret.ref if secret else "",
                 created_at=now,
                 next_attempt_at=now,
             )

@@ -4,14 +4,15 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from notifications.masking import log_contact_view, mask_address, may_see_consumer_contact
+from notifications.masking import HidesConsumerContact, log_contact_view, mask_address, may_see_consumer_contact
 from referrals.models import Event, Offer, Referral
 
 CONTACT_FIELDS = ["first_name", "last_name", "phone", "email"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
+    contact_fields = (*CONTACT_FIELDS, "disposition_note")
     list_display = ["reference", "created_at", "status", "state", "city", "language", "offers_made", "expires_at"]
     list_filter = ["status", "state", "language", "created_at"]
     search_fields = ["=reference", "zip_code", "city"]

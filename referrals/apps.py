@@ -1,4 +1,19 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_save
+
+
+def account_saved(sender, instance, **kwargs) -> None:
+    """A deactivated account answers no more offers: the ones it holds go to the next agents at once."""
+    if instance.is_active:
+        return
+    from agents.models import Agent
+    from referrals.lifecycle import withdraw_offers_of
+
+    agent_ids = list(Agent.objects.filter(user=instance).values_list("pk", flat=True))
+    if agent_ids:
+        transaction.on_commit(lambda: withdraw_offers_of(agent_ids, "the agent's account was deactivated"))
 
 
 class ReferralsConfig(AppConfig):
@@ -7,7 +22,12 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from agents.availability import agents_became_available
+        from notifications import secrets
+        from referrals.lifecycle import status_link_secret
         from referrals.tasks import offer_waiting
+
+        secrets.register("status_link", status_link_secret)
+        post_save.connect(account_saved, sender=get_user_model(), dispatch_uid="referrals.account_saved")
 
         def offer_waiting_referrals_now(sender, agent_ids, **kwargs) -> None:
             offer_waiting.delay()

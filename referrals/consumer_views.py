@@ -12,32 +12,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
+from hod.ratelimits import by_value, over_limit
 from hod.reference.lookups import lookup_zip, marketplace_for
 from referrals.forms import GetContactedForm
 from referrals.lifecycle import (
     AlreadyRequested,
     Consumer,
     create_referral,
-    new_status_link,
     referral_for_token,
+    resend_status_link,
     withdraw_referral,
 )
 from referrals.models import Referral
 
 logger = logging.getLogger(__name__)
-
-
-def _limited(request: HttpRequest, group: str, rate: str, key) -> bool:
-    """Over the limit? The counters live in the cache (Redis in production); when it cannot be reached
-    the limit is not applied (fails open) and the request goes on: a consumer's request needs only
-    the database."""
-    try:
-        return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
-    except Exception as error:
-        logger.warning("rate limit %s not applied, the cache is unreachable: %s", group, error)
-        return False
 
 
 @never_cache
@@ -46,7 +35,7 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     form = GetContactedForm(request.POST or None)
     if request.method == "GET":
         return render(request, "referrals/get_contacted.html", {"form": form})
-    if _limited(request, "get-contacted-ip", settings.HOD_RATELIMIT_PER_IP, "ip"):
+    if over_limit(request, "get-contacted-ip", settings.HOD_RATELIMIT_PER_IP, "ip"):
         return _too_many(request, form)
     if not form.is_valid():
         return render(request, "referrals/get_contacted.html", {"form": form})
@@ -56,7 +45,7 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     if marketplace is None or not marketplace.is_served:
         return render(request, "referrals/other_marketplace.html", {"place": place, "marketplace": marketplace})
     phone = data["phone"]
-    if _limited(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, lambda group, request: phone.as_e164):
+    if over_limit(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, by_value(phone.as_e164)):
         return _too_many(request, form)
     consumer = Consumer(
         first_name=data["first_name"],
@@ -70,8 +59,10 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     try:
         referral = create_referral(consumer)
     except AlreadyRequested as duplicate:
-        new_status_link(duplicate.referral)  # sent to the phone and e-mail on the request, never shown here
-        return render(request, "referrals/already_requested.html", {"referral": duplicate.referral})
+        # The same answer whoever asks: nothing about the request is shown, and its link is sent (again,
+        # the same one, at most once an hour) only to the phone and e-mail on it.
+        resend_status_link(duplicate.referral)
+        return render(request, "referrals/already_requested.html")
     return redirect(reverse("request_status", args=[referral.status_token]) + "?new=1")
 
 

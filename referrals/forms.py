@@ -1,10 +1,9 @@
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from hod.form_styles import UswdsForm
-from hod.reference.forms import ZipCodeField
+from hod.reference.forms import USPhoneNumberField, ZipCodeField
 from hod.reference.models import Language
 from referrals.models import Referral
 
@@ -18,7 +17,7 @@ class GetContactedForm(UswdsForm, forms.Form):
     last_name = forms.CharField(
         label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
-    phone = PhoneNumberField(
+    phone = USPhoneNumberField(
         label=_("Phone number"),
         region="US",
         help_text=_("The agent will call or text this number. Only the agent who accepts your request sees it."),

@@ -18,10 +18,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agents.availability import record_offer
+from agents.eligibility import eligible_agents
 from agents.models import Agent
 from hod.reference.lookups import ZipCode
-from hod.tokens import hash_token, new_token
+from hod.tokens import hash_token, unsign
 from matching.nearest import next_agent
+from notifications.secrets import SecretGone
 from referrals import messages
 from referrals.models import Event, Offer, Referral
 
@@ -68,17 +70,14 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
     """Record the request and offer it at once to the closest eligible agent (or let it wait), then
     send the consumer a confirmation with their private status link.
 
-    The returned referral carries `status_token`, the only copy of the link's secret. A phone number
-    with an open request already gets AlreadyRequested (the database decides, so two submissions at
-    once make one request).
+    A phone number with an open request already gets AlreadyRequested (the database decides, so two
+    submissions at once make one request).
     """
     now = now or timezone.now()
-    token = new_token(24)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 referral = Referral.objects.create(
-                    status_token_hash=hash_token(token),
                     consented_at=now,
                     first_name=consumer.first_name,
                     last_name=consumer.last_name,
@@ -102,24 +101,45 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
         _event(referral, Event.Kind.CREATED, now)
         offer_next(referral, now)
         referral.refresh_from_db()
-        referral.status_token = token
-        messages.tell_consumer_received(referral, token)
+        messages.tell_consumer_received(referral)
     logger.info("referral %s created", referral.pk)
     return referral
 
 
 def referral_for_token(token: str) -> Referral | None:
-    """The referral a private status link opens."""
-    return Referral.objects.select_related("language").filter(status_token_hash=hash_token(token)).first()
+    """The referral a private status link opens (None for a link voided by a newer version)."""
+    referrals = Referral.objects.select_related("language")
+    signed = unsign("status", token)
+    if signed is None:
+        return referrals.filter(status_token_hash=hash_token(token)).first()  # a link from before
+    if len(signed) != 2 or not all(part.isdigit() for part in signed):
+        return None
+    return referrals.filter(pk=signed[0], link_version=signed[1]).first()
 
 
-def new_status_link(referral: Referral) -> str:
-    """A fresh private link (the old one stops working), sent to the consumer's phone and e-mail."""
-    token = new_token(24)
+def status_link_secret(referral_id: str) -> dict[str, str]:
+    """The status link, rebuilt when a message carrying it is sent (notifications.secrets)."""
+    referral = Referral.objects.filter(pk=referral_id).only("pk", "link_version").first()
+    if referral is None:
+        raise SecretGone(f"referral {referral_id} is gone")
+    return {"link": referral.status_token}
+
+
+RESEND_AFTER = timedelta(hours=1)
+
+
+def resend_status_link(referral: Referral, now: datetime | None = None) -> bool:
+    """Someone asked again with the phone number of an open request: send the same link again to the
+    contacts on the request, at most once an hour, and never a new one (the public form must not
+    void anyone's link). Returns whether it was sent."""
+    now = now or timezone.now()
     with transaction.atomic():
-        Referral.objects.filter(pk=referral.pk).update(status_token_hash=hash_token(token))
-        messages.tell_consumer_received(referral, token)
-    return token
+        due = Q(status_link_sent_at__isnull=True) | Q(status_link_sent_at__lte=now - RESEND_AFTER)
+        if not Referral.objects.filter(due, pk=referral.pk).update(status_link_sent_at=now):
+            return False
+        messages.send_status_link_again(referral)
+    logger.info("status link of referral %s sent again", referral.pk)
+    return True
 
 
 def open_referral_for_phone(phone) -> Referral | None:
@@ -228,8 +248,16 @@ def _close_pending_offer(offer_id: int, agent: Agent | None, to: str, now: datet
 
 
 def accept_offer(offer_id: int, agent: Agent, now: datetime | None = None) -> Offer:
-    """The agent accepts within the window; refused (OfferClosed) after it, or if another answer came first."""
+    """The agent accepts within the window; refused (OfferClosed) after it, or if another answer came first.
+
+    An agent who can no longer take referrals for the consumer's state and language (an account
+    deactivated, a license lapsed since the offer) is refused too, and the referral moves on at once:
+    the consumer's details go only to an agent who may have them.
+    """
     now = now or timezone.now()
+    if not _may_still_accept(offer_id, agent, now):
+        withdraw_offer(offer_id, "the agent can no longer take referrals for this consumer", now)
+        raise OfferClosed("not_eligible")
     with transaction.atomic():
         _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.ACCEPTED, now)
@@ -270,6 +298,36 @@ def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = T
         if then_offer:
             offer_next(offer.referral, now)
     return True
+
+
+def _may_still_accept(offer_id: int, agent: Agent, now: datetime) -> bool:
+    referral = Referral.objects.filter(offers=offer_id).only("state", "language_id").first()
+    if referral is None:
+        return True  # the answer below says why not
+    may = eligible_agents(referral.state, referral.language_id, now, require_available=False)
+    return may.filter(pk=agent.pk).exists()
+
+
+def withdraw_offer(offer_id: int, reason: str, now: datetime | None = None) -> bool:
+    """Take a pending offer back from its agent (their account was deactivated, they may no longer take
+    it) and offer the referral to the next agent at once. A withdrawal does not count as a lapse."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_referral_of(offer_id)
+        if not Offer.objects.filter(pk=offer_id, status=Offer.Status.PENDING).update(
+            status=Offer.Status.WITHDRAWN, responded_at=now, reject_reason=reason[:255]
+        ):
+            return False
+        offer = Offer.objects.select_related("referral").get(pk=offer_id)
+        _event(offer.referral, Event.Kind.OFFER_WITHDRAWN, now, offer, reason)
+        offer_next(offer.referral, now)
+    logger.info("offer %s withdrawn: %s", offer_id, reason)
+    return True
+
+
+def withdraw_offers_of(agent_ids: list[int], reason: str, now: datetime | None = None) -> int:
+    pending = Offer.objects.filter(agent__in=agent_ids, status=Offer.Status.PENDING).values_list("pk", flat=True)
+    return sum(withdraw_offer(offer_id, reason, now) for offer_id in list(pending))
 
 
 def withdraw_referral(referral: Referral, now: datetime | None = None) -> bool:

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from agents import messaging
 from notifications.channels import Channel
+from notifications.secrets import Secret
 from notifications.sending import Recipient, send
 from referrals.models import Offer, Referral
 
@@ -58,11 +59,15 @@ def tell_consumer_expired(referral: Referral) -> None:
     )
 
 
-def status_link(referral: Referral, token: str) -> str:
-    return messaging.absolute_url("request_status", referral.message_language, token)
+def _status_link(referral: Referral) -> tuple[str, Secret]:
+    """The consumer's private link, and the secret it carries (rebuilt when sent, never stored)."""
+    token = referral.status_token
+    link = messaging.absolute_url("request_status", referral.message_language, token)
+    return link, Secret("status_link", str(referral.pk), {"link": token})
 
 
-def tell_consumer_received(referral: Referral, token: str) -> None:
+def tell_consumer_received(referral: Referral) -> None:
+    link, secret = _status_link(referral)
     send(
         consumer(referral),
         "request_received",
@@ -70,7 +75,14 @@ def tell_consumer_received(referral: Referral, token: str) -> None:
             "reference": referral.reference,
             "offered": referral.status == Referral.Status.OFFERED,
             "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
-            "link": status_link(referral, token),
+            "link": link,
         },
         related=referral,
+        secret=secret,
     )
+
+
+def send_status_link_again(referral: Referral) -> None:
+    link, secret = _status_link(referral)
+    send(consumer(referral), "status_link_again", {"reference": referral.reference, "link": link}, related=referral,
+         secret=secret)  # fmt: skip

@@ -16,6 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import Agent
 from hod.reference.models import Language
+from hod.tokens import sign
 
 
 def new_reference() -> str:
@@ -36,8 +37,14 @@ class Referral(models.Model):
     OPEN = (Status.NEW, Status.OFFERED, Status.WAITING)
 
     reference = models.CharField(max_length=8, unique=True, default=new_reference)
-    # The consumer's private status link carries a token; only its hash is stored.
-    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The consumer's private status link carries a token derived from the id and this version
+    # (`status_token`); bumping the version voids the old link. Nothing stored opens it.
+    link_version = models.PositiveSmallIntegerField(default=1)
+    status_link_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the status link was last sent again (at most once an hour)"
+    )
+    # Links made before tokens were derived: only their hash, to open them until the request closes.
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.NEW)
 
     # The consumer: their name, phone and e-mail reach only the agent who accepts.
@@ -100,6 +107,11 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def status_token(self) -> str:
+        """The secret of the consumer's private status link (hod.tokens)."""
+        return sign("status", self.pk, self.link_version)
 
 
 class Offer(models.Model):
@@ -168,10 +180,11 @@ class Event(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         EXPIRED = "expired", "Expired"
         OUTCOME = "outcome", "Outcome recorded"
+        OFFER_WITHDRAWN = "offer_withdrawn", "Offer taken back from its agent"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=9, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField()
     detail = models.CharField(max_length=255, blank=True)
 

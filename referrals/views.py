@@ -27,6 +27,10 @@ CLOSED_MESSAGES = {
     "answered": gettext_lazy("This referral was already answered."),
     "withdrawn": gettext_lazy("The consumer withdrew this request."),
     "unknown": gettext_lazy("This referral is no longer available."),
+    "not_eligible": gettext_lazy(
+        "You can no longer receive referrals for this consumer's state or language, so it moved to another agent "
+        "or broker."
+    ),
 }
 
 

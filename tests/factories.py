@@ -24,6 +24,7 @@ def make_eligible_agent(
     first_name: str = "Ana",
     last_name: str = "Agent",
     plan_year: int | None = None,
+    cell_phone: str | None = None,
 ):
     """An agent who passes every rule for `state` right now: the baseline each test breaks one rule of."""
     from django.utils import timezone
@@ -52,7 +53,7 @@ def make_eligible_agent(
         home_state=place.state,
         display_option=Agent.DisplayOption.ALL_STATES,
         user=user,
-        cell_phone="+13135550142",
+        cell_phone=cell_phone or f"+1313{5_000_000 + int(npn) % 5_000_000:07d}",  # their own, unless given
         zip_code=zip_code,
         latitude=place.latitude,
         longitude=place.longitude,

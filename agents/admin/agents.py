@@ -129,6 +129,9 @@ class AgentAdmin(admin.ModelAdmin):
     mlms_fields = ["npn", "first_name", "last_name", "email", "home_state", "languages", "display_option", "in_mlms"]
     readonly_fields = [
         *mlms_fields,
+        # The agent's account is theirs alone: staff pointing it at their own account could read the
+        # agent's consumers in the portal. It is set once, by registration.
+        "user",
         "eligibility",
         "licenses",
         "registrations",
@@ -162,7 +165,6 @@ class AgentAdmin(admin.ModelAdmin):
             {"fields": ["taking_referrals", "taking_referrals_changed_at", "schedule_state", "last_offered_at"]},
         ),
     ]
-    raw_id_fields = ["user"]
     actions = ["send_new_invitation"]
 
     def save_model(self, request: HttpRequest, obj: Agent, form, change: bool) -> None:

@@ -147,9 +147,10 @@ def speaks(language: str) -> Exists:
 # The three forms --------------------------------------------------------------------------------
 
 
-def on_the_agent_row(state: str) -> Q:
+def on_the_agent_row(state: str, require_available: bool = True) -> Q:
     """The rules answered by the agent's own row and account: 4, 7 (but the Terms) and 8."""
-    return display_option_allows(state) & REGISTERED_IN_HOD & TAKING_REFERRALS
+    condition = display_option_allows(state) & REGISTERED_IN_HOD
+    return condition & TAKING_REFERRALS if require_available else condition
 
 
 def beyond_the_agent_row(state: str, language: str | None, year: int, today: date) -> dict[str, object]:
@@ -173,12 +174,18 @@ def _year_and_day(now: datetime | None, plan_year: int | None) -> tuple[int, dat
 
 
 def eligible_agents(
-    state: str, language: str | None, now: datetime | None = None, plan_year: int | None = None
+    state: str,
+    language: str | None,
+    now: datetime | None = None,
+    plan_year: int | None = None,
+    require_available: bool = True,
 ) -> QuerySet[Agent]:
     """Agents who may receive a referral for a consumer in `state` speaking `language` right now: one
-    query. With no language, rule 9 is left out (admin's "eligible now in state S")."""
+    query. With no language, rule 9 is left out (admin's "eligible now in state S"); without
+    `require_available`, rule 8 (an agent who switched off may still answer the offer they hold)."""
     year, today = _year_and_day(now, plan_year)
-    return Agent.objects.filter(on_the_agent_row(state), *beyond_the_agent_row(state, language, year, today).values())
+    checks = beyond_the_agent_row(state, language, year, today).values()
+    return Agent.objects.filter(on_the_agent_row(state, require_available), *checks)
 
 
 def eligible_among(

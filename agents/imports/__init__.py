@@ -58,9 +58,11 @@ def run_import(run: ImportRun, text: str, progress: Progress | None = None) -> O
         outcome = IMPORTERS[run.kind](text, run, report_progress)
     except ImportFailed as failure:
         report = "\n".join([f"Nothing was imported: {len(failure.errors)} bad row(s).", *map(str, failure.errors)])
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, report=report, finished_at=timezone.now(), source=""
-        )
+        _failed(run, report)
+        raise
+    except Exception as error:
+        # Never left "running" with the uploaded file (agents' data) kept: failed, the file deleted.
+        _failed(run, f"Nothing was imported: the import stopped with an error ({type(error).__name__}).")
         raise
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.SUCCEEDED,
@@ -70,3 +72,9 @@ def run_import(run: ImportRun, text: str, progress: Progress | None = None) -> O
         source="",
     )
     return outcome
+
+
+def _failed(run: ImportRun, report: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.FAILED, report=report, finished_at=timezone.now(), source=""
+    )

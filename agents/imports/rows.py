@@ -9,10 +9,14 @@ sentence the sender will read.
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
+
+from hod.reference.models import State
 
 NPN = re.compile(r"^\d{1,10}$")
 STATE = re.compile(r"^[A-Z]{2}$")
@@ -64,11 +68,23 @@ def parse_npn(value: str) -> str:
     return value
 
 
+# NIPR licenses agents in the states, DC and the territories; any other code is a mistake in the file.
+TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
+
+
 def parse_state(value: str, column: str = "state") -> str:
     value = value.strip().upper()
     if not STATE.match(value):
         raise ValueError(f"{column} {value!r} is not a two-letter state code")
+    if value not in _known_states():
+        raise ValueError(f"{column} {value!r} is not a U.S. state or territory")
     return value
+
+
+@cache
+def _known_states() -> frozenset[str]:
+    """The states and DC (reference data, loaded by migrate and never changed) and the territories."""
+    return frozenset(State.objects.values_list("code", flat=True)) | TERRITORIES
 
 
 def parse_plan_year(value: str) -> int:
@@ -92,6 +108,8 @@ def required_text(value: str, column: str, max_length: int) -> str:
         raise ValueError(f"{column} is required")
     if len(value) > max_length:
         raise ValueError(f"{column} is longer than {max_length} characters")
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError(f"{column} holds a line break or another control character")
     return value
 
 
@@ -105,13 +123,21 @@ def read_rows(text: str, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[s
     missing = [column for column in columns if column not in names]
     if missing:
         raise ImportFailed([RowError(1, f"missing column(s): {', '.join(missing)}")])
-    for row in reader:
+    while True:
+        line = reader.line_num + 1  # where the row starts (a quoted field may hold line breaks)
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a field past the csv module's limit, say: a bad row like any other
+            yield line, {"__error__": f"this line cannot be read as CSV ({error})"}
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
-            yield reader.line_num, {"__error__": f"{len(row)} fields where the header has {len(names)}"}
+            yield line, {"__error__": f"{len(row)} fields where the header has {len(names)}"}
             continue
-        yield reader.line_num, {name: (row[i] if i < len(row) else "") for i, name in enumerate(names)}
+        yield line, {name: (row[i] if i < len(row) else "") for i, name in enumerate(names)}
 
 
 def parse_all(

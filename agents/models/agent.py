@@ -91,6 +91,15 @@ class Agent(models.Model):
                 fields=["schedule_due_at"], name="agent_schedule_due", condition=Q(schedule_due_at__isnull=False)
             ),
         ]
+        constraints = [
+            # A text reply is matched to its agent by the number: a number two agents share would
+            # silently stop both from answering by text.
+            models.UniqueConstraint(
+                fields=["cell_phone"],
+                name="one_registered_agent_per_cell_phone",
+                condition=Q(registered_at__isnull=False) & ~Q(cell_phone=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} (NPN {self.npn})"

@@ -3,10 +3,11 @@ from django.db.models import Q
 
 
 class Invitation(models.Model):
-    """A single-use link inviting an agent to register. Only a hash of its token is stored."""
+    """A single-use link inviting an agent to register. Its token is derived from its id (hod.tokens), never stored."""
 
     agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Links made before tokens were derived: only their hash, to open them until they expire.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from agents.accounts import send_usernames
 from agents.forms import AgentPasswordResetForm, ForgotUsernameForm, LoginForm, NewPasswordForm
 from agents.models import Agent
+from hod.ratelimits import by_value, over_limit
 
 REMEMBER_COOKIE = "hod_username"
 REMEMBER_SECONDS = 365 * 24 * 60 * 60
@@ -27,6 +28,11 @@ class LoginView(auth_views.LoginView):
     template_name = "agents/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if over_limit(request, "log-in-ip", settings.HOD_RATELIMIT_LOGIN_PER_IP, "ip"):
+            return too_many(request, self.template_name, {"form": self.get_form()})
+        return super().post(request, *args, **kwargs)
 
     def get_initial(self) -> dict:
         remembered = self.request.COOKIES.get(REMEMBER_COOKIE, "")
@@ -69,11 +75,30 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     return render(request, "agents/locked_out.html", {"minutes": minutes}, status=429)
 
 
+def too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    messages.error(request, _("Too many requests from here in a short time. Please wait a while and try again."))
+    return render(request, template, context, status=429)
+
+
+def account_requests_over_limit(request: HttpRequest) -> bool:
+    """Forgotten usernames and passwords, per address: a flood from one place is refused."""
+    return over_limit(request, "account-help-ip", settings.HOD_RATELIMIT_ACCOUNT_HELP_PER_IP, "ip")
+
+
+def account_over_limit(request: HttpRequest, email: str) -> bool:
+    """… and per account's e-mail address: past the limit nothing more is sent, with the same answer."""
+    key = by_value(email.strip().lower())
+    return over_limit(request, "account-help-email", settings.HOD_RATELIMIT_ACCOUNT_HELP_PER_EMAIL, key)
+
+
 @require_http_methods(["GET", "POST"])
 def forgot_username(request: HttpRequest) -> HttpResponse:
     form = ForgotUsernameForm(request.POST or None)
+    if request.method == "POST" and account_requests_over_limit(request):
+        return too_many(request, "agents/forgot_username.html", {"form": form})
     if request.method == "POST" and form.is_valid():
-        send_usernames(form.cleaned_data["email"])
+        if not account_over_limit(request, form.cleaned_data["email"]):
+            send_usernames(form.cleaned_data["email"])
         messages.success(
             request,
             _(
@@ -89,6 +114,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "agents/password_reset.html"
     form_class = AgentPasswordResetForm
     success_url = reverse_lazy("agents:password_reset_sent")
+
+    def post(self, request, *args, **kwargs):
+        if account_requests_over_limit(request):
+            return too_many(request, self.template_name, {"form": self.get_form()})
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if account_over_limit(self.request, form.cleaned_data["email"]):
+            return redirect(self.success_url)  # the same answer, nothing sent
+        return super().form_valid(form)
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

@@ -95,7 +95,7 @@ def admin_client_as_ops(client):
 def admin_form(agent, **changes) -> dict:
     data = {
         "user": agent.user_id,
-        "cell_phone": "+13135550142",
+        "cell_phone": agent.cell_phone.as_e164,
         "contact_method": agent.contact_method,
         "zip_code": agent.zip_code,
         "portal_language": agent.portal_language,

@@ -8,7 +8,9 @@ from notifications import sms
 from notifications.channels import Channel
 from notifications.rendering import KINDS, render
 
-LONG_LINK = "https://helpondemand.example.org/es/agents/invitation/" + "x" * 43 + "/"
+# Tokens as long as real ones (hod.tokens: a signed id and version), for ids far beyond today's.
+LONG_LINK = "https://helpondemand.example.org/es/agents/invitation/" + "9" * 9 + ":" + "x" * 43 + "/"
+STATUS_LINK = "https://helpondemand.example.org/es/get-contacted/status/" + "9" * 9 + ".99:" + "x" * 43 + "/"
 # The longest context each kind is sent with (later kinds add theirs here).
 LONGEST_CONTEXT: dict[str, dict] = {
     "test_message": {},
@@ -35,8 +37,9 @@ LONGEST_CONTEXT: dict[str, dict] = {
         "reference": "ABCD2345",
         "offered": False,
         "minutes": 15,
-        "link": "https://helpondemand.example.org/es/get-contacted/status/" + "x" * 32 + "/",
+        "link": STATUS_LINK,
     },
+    "status_link_again": {"reference": "ABCD2345", "link": STATUS_LINK},
     "text_reply": {"reply": "unknown", "link": "https://helpondemand.example.org/es/agents/offers/12345678/"},
     "referral_expired": {
         "reference": "ABCD2345",

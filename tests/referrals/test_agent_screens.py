@@ -144,7 +144,7 @@ def text(client, body: str, sender: str = "+13135550142", token: str = TWILIO_TO
 
 
 def only_this_agent_has_the_number(agent) -> None:
-    Agent.objects.exclude(pk=agent.pk).update(cell_phone="+13135550100")
+    Agent.objects.filter(pk=agent.pk).update(cell_phone="+13135550142")  # every agent's number is their own
 
 
 def last_reply() -> Notification:
@@ -182,10 +182,16 @@ def test_an_unknown_number_or_no_pending_offer_is_told_to_use_the_link(client, o
     assert "Please use the link" in last_reply().body
 
 
-def test_a_number_shared_by_several_agents_is_told_to_use_the_link(client, offered, twilio_token):
-    text(client, "YES")  # every agent in the pool has the same phone number
+def test_a_deactivated_account_cannot_accept_by_text(client, offered, twilio_token, django_capture_on_commit_callbacks):
+    only_this_agent_has_the_number(offered.agent)
+    user = offered.agent.user
+    user.is_active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        user.save()
 
-    assert Offer.objects.get(pk=offered.pk).status == "pending"
+    text(client, "YES")
+
+    assert Offer.objects.get(pk=offered.pk).status == "withdrawn"  # taken back the moment it was deactivated
     assert "Please use the link" in last_reply().body
 
 

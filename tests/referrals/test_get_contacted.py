@@ -4,13 +4,16 @@ import re
 
 import pytest
 import zipcodes
+from django.core import mail
+from django.test import Client
 from django.utils.html import escape
 
 from hod.reference.lookups import current_plan_year
 from hod.reference.models import StateMarketplace
 from notifications.models import Notification
+from notifications.transports import development
 from referrals.models import Offer, Referral
-from tests.mailbox import link_in
+from tests.mailbox import deliver_queued, link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +45,11 @@ def test_a_request_is_matched_at_once_and_the_consumer_lands_on_an_honest_confir
     page = client.get(response["Location"]).content.decode()
     assert "We received your request" in page and referral.reference in page
     assert "They have 15 minutes to accept" in page
-    sms = Notification.objects.get(kind="request_received", channel="sms")
-    assert sms.to == "+13055550123" and link_in(sms.body) == status_path(response)
-    assert Notification.objects.filter(kind="request_received", channel="email", to="maria@example.com").exists()
+    deliver_queued()
+    (text,) = [message for message in development.outbox if message["to"] == "+13055550123"]
+    assert link_in(text["body"]) == status_path(response)
+    (email,) = [message for message in mail.outbox if message.to == ["maria@example.com"]]
+    assert link_in(email.body) == status_path(response)
 
 
 def test_with_nobody_available_the_confirmation_says_so_and_until_when(client, db):
@@ -74,7 +79,7 @@ def test_the_spanish_form_answers_in_spanish(client, pool):
 @pytest.mark.parametrize(
     ("prefix", "messages"),
     [
-        ("", ["This field is required.", "Enter a valid phone number", "We could not find ZIP code 00000"]),
+        ("", ["This field is required.", "Enter a valid U.S. phone number", "We could not find ZIP code 00000"]),
         (
             "/es",
             [
@@ -130,20 +135,23 @@ def test_a_zip_outside_the_states_is_told_where_to_go(client):
     assert "outside them" in response.content.decode() and not Referral.objects.exists()
 
 
-def test_a_second_request_from_the_same_phone_shows_the_first_and_resends_its_link(client, pool):
-    first = client.post("/get-contacted/", form())
-    old_link = status_path(first)
+def test_someone_asking_with_anothers_phone_learns_nothing_and_the_link_goes_to_its_owner_once(client, pool):
+    link = status_path(client.post("/get-contacted/", form()))
+    deliver_queued()
+    development.outbox.clear()
+    prober = Client()
 
-    again = client.post("/get-contacted/", form(first_name="Mary", phone="305-555-0123"))
+    again = prober.post("/get-contacted/", form(first_name="Mary", phone="305-555-0123", email="mary@example.com"))
+    prober.post("/get-contacted/", form(first_name="Mary", phone="305-555-0123"))  # and again, within the hour
 
-    reference = Referral.objects.get().reference
     page = again.content.decode()
-    assert again.status_code == 200 and reference in page and "did not make a second one" in page
-    assert "/get-contacted/status/" not in page  # the link goes to the consumer's phone, not to whoever typed
-    resent = Notification.objects.filter(kind="request_received", channel="sms").order_by("pk").last()
-    assert link_in(resent.body) != old_link
-    assert client.get(old_link).status_code == 404
-    assert client.get(link_in(resent.body)).status_code == 200
+    assert again.status_code == 200 and "we have sent the private link to your request again" in page
+    assert Referral.objects.get().reference not in page and "/get-contacted/status/" not in page
+    assert client.get(link).status_code == 200  # the owner's link was not replaced
+    deliver_queued()
+    texts = [message["body"] for message in development.outbox if message["to"] == "+13055550123"]
+    assert len(texts) == 1 and link_in(texts[0]) == link  # the same link, to the phone on the request, once
+    assert not [message for message in mail.outbox if "mary@example.com" in message.to]
 
 
 def test_requests_from_one_phone_are_rate_limited(client, settings, db):
@@ -193,7 +201,7 @@ def test_once_an_agent_accepts_the_status_shows_their_name_and_phone(client, poo
     accept_offer(offer.pk, offer.agent)
 
     page = client.get(path).content.decode()
-    assert "hialeah Agent" in page and 'href="tel:+13135550142"' in page
+    assert "hialeah Agent" in page and f'href="tel:{offer.agent.cell_phone.as_e164}"' in page
     told = Notification.objects.get(kind="agent_accepted", channel="sms")
     assert told.language == "es" and "acepto su solicitud" in told.body  # texts fold ó to o
 
