@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q
 
 from notifications.models import Notification, Status
+from notifications.transports import NO_DEVICE
 
 QUEUED_TOO_LONG = timedelta(minutes=5)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -49,6 +50,7 @@ def channel_health(now: datetime) -> list[ChannelHealth]:
     failing = Q(status=Status.FAILED) | Q(status=Status.QUEUED, last_error__gt="")
     rows = (
         Notification.objects.filter(created_at__gte=now - FAILURE_WINDOW, attempts__gt=0)
+        .exclude(last_error=NO_DEVICE)  # an agent without a device is not a provider failing
         .order_by()
         .values("channel")
         .annotate(tried=Count("pk"), failing=Count("pk", filter=failing))

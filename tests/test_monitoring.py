@@ -122,3 +122,14 @@ def test_metrics_show_queue_depths_and_the_sweep(client, settings, pool):
     assert "hod_sweep_stale 0.0" in text
     assert 'hod_job_last_success_timestamp_seconds{job="sweep.lapses"}' in text
     assert "hod_alerts 0.0" in text
+
+
+def test_app_notifications_to_agents_without_a_device_are_no_alert(staff_client):
+    sweep_once()
+    texts(0)
+    rows = [send(Recipient(email=f"a{n}@agents.example"), "test_message")[0] for n in range(5)]
+    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+        channel="push", attempts=1, status=Status.FAILED, last_error="no registered device"
+    )
+
+    assert "No alerts" in alerts_on_index(staff_client)

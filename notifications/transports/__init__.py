@@ -26,6 +26,10 @@ BACKENDS = {
 }
 
 
+# The person has no device for app notifications: nothing was sent, but no provider failed either.
+NO_DEVICE = "no registered device"
+
+
 class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)

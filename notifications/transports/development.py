@@ -12,7 +12,7 @@ from django.conf import settings
 from notifications.channels import Channel
 from notifications.devices import active_tokens
 from notifications.models import Notification
-from notifications.transports import TransportError
+from notifications.transports import NO_DEVICE, TransportError
 
 # What the memory backend "sent", newest last; tests read and clear it.
 outbox: list[dict] = []
@@ -30,7 +30,7 @@ def _message(channel: str, notification: Notification) -> dict:
     if channel == Channel.PUSH:
         tokens = active_tokens(notification.user_id)
         if not tokens:
-            raise TransportError("no registered device", permanent=True)
+            raise TransportError(NO_DEVICE, permanent=True)
         message.update(tokens=tokens, title=notification.subject, link=notification.link)
     else:
         message["to"] = notification.to

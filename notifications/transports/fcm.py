@@ -10,7 +10,7 @@ from firebase_admin import credentials, exceptions, messaging
 
 from notifications.devices import active_tokens, retire_device
 from notifications.models import Notification
-from notifications.transports import TransportError
+from notifications.transports import NO_DEVICE, TransportError
 
 # Answers meaning this token will never work again: retire it, never retry it.
 TOKEN_GONE = (messaging.UnregisteredError, messaging.SenderIdMismatchError, exceptions.InvalidArgumentError)
@@ -40,7 +40,7 @@ class FCMTransport:
     def send(self, notification: Notification) -> str:
         tokens = active_tokens(notification.user_id)
         if not tokens:
-            raise TransportError("no registered device", permanent=True)
+            raise TransportError(NO_DEVICE, permanent=True)
         sent, temporary = [], []
         for token in tokens:
             message = messaging.Message(
