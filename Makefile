@@ -30,9 +30,9 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py seed_demo
+	HOD_PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Help On Demand is starting at http://127.0.0.1:$(PORT)/  (health: http://127.0.0.1:$(PORT)/healthz)"
+	@echo "Help On Demand is starting at http://localhost:$(PORT)/  (health: http://localhost:$(PORT)/healthz)"
 	@echo "E-mails are written to var/mail/, texts and app notifications to var/messages/."
 	@echo "Web, worker and beat run below; Ctrl-C stops all of them."
 	@echo

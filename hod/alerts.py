@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from hod import plan_years
 from hod.health import sweep_health
 from hod.monitoring.models import Heartbeat
 from notifications import monitoring as messages
@@ -63,7 +64,27 @@ def message_alerts(now: datetime) -> Iterable[Alert]:
             )
 
 
-SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [sweep_alerts, message_alerts]
+def plan_year_alerts(now: datetime) -> Iterable[Alert]:
+    fallback = plan_years.marketplace_fallback(now)
+    if fallback:
+        year, used = fallback
+        yield Alert(
+            "error",
+            f"The Marketplace types for plan year {year} are missing: consumers are routed by those of {used}.",
+            "Add them under Reference data → State Marketplaces.",
+        )
+    readiness = plan_years.next_year_readiness(now)
+    if readiness:
+        day = plan_years.switch_day(readiness.plan_year)
+        yield Alert(
+            "warning",
+            f"Plan year {readiness.plan_year} begins on {day:%B} {day.day}, {day.year}, and it lacks "
+            f"{len(readiness.missing)} thing(s): without them nobody can receive referrals.",
+            "\n".join(readiness.missing),
+        )
+
+
+SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [sweep_alerts, message_alerts, plan_year_alerts]
 
 
 def current_alerts(now: datetime | None = None) -> list[Alert]:

@@ -24,3 +24,10 @@ def language_switch(request: HttpRequest) -> dict:
                 }
             )
     return {"language_links": links}
+
+
+def offer_window(request: HttpRequest) -> dict:
+    """How long an agent has to answer an offer, in whole minutes, for every page that says so."""
+    from referrals.messages import offer_window_minutes
+
+    return {"offer_window_minutes": offer_window_minutes()}

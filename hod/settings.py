@@ -24,7 +24,9 @@ VAR_DIR = Path(envstr("HOD_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
-HOD_BASE_URL = envurl("HOD_BASE_URL", "http://127.0.0.1:8000")
+# Links in messages are built from it. The embedded mode's default follows `make run PORT=…` (HOD_PORT);
+# a host name, not an IP address, as WebAuthn (passkeys) refuses those.
+HOD_BASE_URL = envurl("HOD_BASE_URL", f"http://localhost:{envint('HOD_PORT', 8000, minimum=1, maximum=65535)}")
 _HTTPS = urlsplit(HOD_BASE_URL).scheme == "https"
 
 # The embedded mode's key is public (it is in this file): fine for a demo on a laptop, never for a
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hod.context_processors.language_switch",
+                "hod.context_processors.offer_window",
             ],
         },
     },
@@ -314,6 +317,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
 HOD_APP_IOS_URL = envstr("HOD_APP_IOS_URL", "")
 HOD_APP_ANDROID_URL = envstr("HOD_APP_ANDROID_URL", "")
 HOD_INVITATION_HOURS = 48
+# Consumers' contact details are erased this many days after their request closes (the privacy page says so).
+HOD_RETENTION_DAYS = envint("HOD_RETENTION_DAYS", 180, minimum=1)
+# Where consumers write to have their details deleted sooner (the privacy page).
+HOD_PRIVACY_EMAIL = envstr("HOD_PRIVACY_EMAIL", "privacy@helpondemand.example")
 PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 

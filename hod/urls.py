@@ -5,7 +5,7 @@ from django.urls import include, path
 from agents.urls import urlpatterns as agent_portal
 from hod.health import healthz, livez
 from hod.metrics import metrics
-from hod.views import home
+from hod.views import home, privacy, terms_of_use
 from referrals.urls import agent_home, consumer_patterns, twilio_inbound
 
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
 # Pages for consumers and agents: English at /…, Spanish at /es/….
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
+    path("privacy/", privacy, name="privacy"),
+    path("terms/", terms_of_use, name="terms_of_use"),
     *consumer_patterns,
     path("agents/offers/", include("referrals.urls")),
     path("agents/", include(([agent_home, *agent_portal], "agents"))),

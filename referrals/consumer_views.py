@@ -2,7 +2,6 @@
 private status page with Withdraw. No log-in: the status link's token is the key."""
 
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hod.ratelimits import by_value, over_limit
-from hod.reference.lookups import lookup_zip, marketplace_for
+from hod.reference.lookups import lookup_zip, marketplace_for, other_help_links, state_name
 from referrals.forms import GetContactedForm
 from referrals.lifecycle import (
     AlreadyRequested,
@@ -25,6 +24,7 @@ from referrals.lifecycle import (
     withdraw_referral,
 )
 from referrals.models import Referral
+from referrals.outlook import outlook_for
 
 logger = logging.getLogger(__name__)
 
@@ -74,24 +74,32 @@ def _too_many(request: HttpRequest, form) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The consumer's private page: how the request is going, in their time zone; Withdraw asks once more."""
     referral = referral_for_token(token)
     if referral is None:
         raise Http404("No such request")
-    if request.method == "POST" and "withdraw" in request.POST:
+    if request.method == "POST" and "withdraw_confirmed" in request.POST:
         withdraw_referral(referral)
         return redirect("request_status", token)
+    context = {
+        "referral": referral,
+        "zone": lookup_zip(referral.zip_code).time_zone,
+        "state_name": state_name(referral.state),
+        "language_name": referral.language.name_in_prose,
+        "Status": Referral.Status,
+        "help": other_help_links(),
+    }
+    if request.method == "POST" and "withdraw" in request.POST and referral.is_open:
+        return render(request, "referrals/withdraw_confirm.html", context)
     accepted = referral.offers.filter(status="accepted").select_related("agent").first()
-    place_zone = ZoneInfo(lookup_zip(referral.zip_code).time_zone)
+    now = timezone.now()
     return render(
         request,
         "referrals/status.html",
         {
-            "referral": referral,
+            **context,
             "new": request.GET.get("new") == "1",
             "agent": accepted.agent if accepted else None,
-            "keep_trying_until": timezone.localtime(referral.expires_at, place_zone),
-            "sent_at": timezone.localtime(referral.created_at, place_zone),
-            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
-            "Status": Referral.Status,
+            "outlook": outlook_for(referral, now) if referral.is_open else None,
         },
     )

@@ -27,6 +27,7 @@ class GetContactedForm(UswdsForm, forms.Form):
         label=_("Email"),
         required=False,
         max_length=254,  # what the database keeps; a longer address is refused here, never lost later
+        error_messages={"invalid": _("Enter a valid e-mail address, such as maria@example.com.")},
         help_text=_("We send your confirmation here too."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -36,7 +37,9 @@ class GetContactedForm(UswdsForm, forms.Form):
         label=_(
             "I agree to be contacted about Marketplace health coverage by a licensed agent or broker, by phone "
             "and text message."
-        )
+        ),
+        error_messages={"required": _("Check the box to let an agent contact you.")},
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-privacy"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:

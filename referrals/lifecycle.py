@@ -26,8 +26,11 @@ from matching.nearest import next_agent
 from notifications.secrets import SecretGone
 from referrals import messages
 from referrals.models import Event, Offer, Referral
+from referrals.outlook import outlook_for
 
 logger = logging.getLogger(__name__)
+
+
 MAX_CHOICES = 5  # agents found at capacity by a concurrent offer before giving up until the next sweep
 
 
@@ -99,9 +102,9 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
                 raise
             raise AlreadyRequested(existing) from None
         _event(referral, Event.Kind.CREATED, now)
-        offer_next(referral, now)
+        offered = offer_next(referral, now)
         referral.refresh_from_db()
-        messages.tell_consumer_received(referral)
+        messages.tell_consumer_received(referral, "now" if offered else outlook_for(referral, now).kind)
     logger.info("referral %s created", referral.pk)
     return referral
 

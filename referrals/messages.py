@@ -11,6 +11,11 @@ from referrals.models import Offer, Referral
 CONSUMER_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
 
 
+def offer_window_minutes() -> int:
+    """How long an agent has to answer an offer (HOD_OFFER_WINDOW_SECONDS), in whole minutes, for the texts."""
+    return max(settings.HOD_OFFER_WINDOW_SECONDS // 60, 1)
+
+
 def consumer(referral: Referral) -> Recipient:
     """Consumers get e-mail and/or texts by what they gave, in the language of the page they used."""
     return Recipient(
@@ -29,7 +34,7 @@ def tell_agent_of_offer(offer: Offer) -> None:
             "zip_code": referral.zip_code,
             "language": referral.language,
             "miles": offer.distance_miles,
-            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
+            "minutes": offer_window_minutes(),
             "link": messaging.absolute_url("referrals:offer", agent.portal_language, offer.pk),
         },
         related=offer,
@@ -66,17 +71,13 @@ def _status_link(referral: Referral) -> tuple[str, Secret]:
     return link, Secret("status_link", str(referral.pk), {"link": token})
 
 
-def tell_consumer_received(referral: Referral) -> None:
+def tell_consumer_received(referral: Referral, outlook: str) -> None:
+    """`outlook`: "now" (an agent is being asked), "later" (waiting for one) or "nobody" (none can come yet)."""
     link, secret = _status_link(referral)
     send(
         consumer(referral),
         "request_received",
-        {
-            "reference": referral.reference,
-            "offered": referral.status == Referral.Status.OFFERED,
-            "minutes": settings.HOD_OFFER_WINDOW_SECONDS // 60,
-            "link": link,
-        },
+        {"reference": referral.reference, "outlook": outlook, "minutes": offer_window_minutes(), "link": link},
         related=referral,
         secret=secret,
     )

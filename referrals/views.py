@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -17,13 +17,22 @@ from notifications.twilio_signatures import twilio_signature_is_valid
 from referrals.agent_lists import referrals_of
 from referrals.forms import DispositionForm
 from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
+from referrals.messages import offer_window_minutes
 from referrals.models import Offer
 from referrals.text_replies import answer_by_text
 
+
+def _window_passed() -> str:
+    minutes = offer_window_minutes()
+    return ngettext(
+        "The minute to answer this referral has passed, so it moved to another agent or broker.",
+        "The %(minutes)d minutes to answer this referral have passed, so it moved to another agent or broker.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 CLOSED_MESSAGES = {
-    "lapsed": gettext_lazy(
-        "The 15 minutes to answer this referral have passed, so it moved to another agent or broker."
-    ),
+    "lapsed": _window_passed,
     "answered": gettext_lazy("This referral was already answered."),
     "withdrawn": gettext_lazy("The consumer withdrew this request."),
     "unknown": gettext_lazy("This referral is no longer available."),
@@ -79,6 +88,7 @@ def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
             "seconds_left": max(int((item.expires_at - now).total_seconds()), 0),
             "accepted": accepted,
             "form": form,
+            "window_passed": _window_passed(),
         },
     )
 
@@ -96,7 +106,8 @@ def answer(request: HttpRequest, offer_id: int) -> HttpResponse:
             messages.info(request, _("You rejected the referral. It went to the next agent or broker."))
             return redirect("agents:home")
     except OfferClosed as closed:
-        messages.error(request, CLOSED_MESSAGES[closed.reason])
+        message = CLOSED_MESSAGES[closed.reason]
+        messages.error(request, message() if callable(message) else message)
     return redirect("referrals:offer", item.pk)
 
 

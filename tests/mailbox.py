@@ -16,6 +16,6 @@ def deliver_queued() -> int:
 
 def link_in(text: str) -> str:
     """The path of the first link to this site in a message's text."""
-    match = re.search(r"http://127\.0\.0\.1:8000(/\S+)", text)
+    match = re.search(r"http://localhost:8000(/\S+)", text)
     assert match, f"no link in {text!r}"
     return match.group(1)

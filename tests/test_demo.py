@@ -50,7 +50,7 @@ def test_the_demo_pool_has_eligible_agents_and_agents_failing_each_rule(capsys):
     assert failed == set(Rule)
     out = capsys.readouterr().out
     assert "ana.alvarez / Demo-Agent-2027!" in out
-    assert "http://127.0.0.1:8000/agents/invitation/" in out
+    assert "http://localhost:8000/agents/invitation/" in out
 
 
 @pytest.mark.django_db

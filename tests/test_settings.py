@@ -42,7 +42,7 @@ def test_with_no_variables_set_it_runs_in_the_embedded_mode(clean_environ, tmp_p
         "30",
         "86400",
         "1",
-        "http://127.0.0.1:8000",
+        "http://localhost:8000",
         "file",
         "file",
         "True",

@@ -101,8 +101,12 @@ def kept_in_preferences(state: str) -> Exists:
 
 
 def served(state, plan_year: int) -> QuerySet:
-    """Rule 6: Help On Demand serves the state's Marketplace (FFM or SBM-FP) in the plan year."""
-    return StateMarketplace.objects.filter(state_id=state, plan_year=plan_year, type__in=StateMarketplace.SERVED_TYPES)
+    """Rule 6: Help On Demand serves the state's Marketplace (FFM or SBM-FP) in the plan year, or, while the
+    year's types are not on file yet, in the latest year before it that has them (one query, still)."""
+    on_file = StateMarketplace.objects.filter(plan_year__lte=plan_year).order_by("-plan_year").values("plan_year")
+    return StateMarketplace.objects.filter(
+        state_id=state, plan_year=Subquery(on_file[:1]), type__in=StateMarketplace.SERVED_TYPES
+    )
 
 
 # Rule 7 ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from agents.models import (
     TermsDocument,
     TrainingCompletion,
 )
-from hod.reference.lookups import current_plan_year
+from hod.reference.lookups import current_plan_year, marketplace_year
 from hod.reference.models import State, StateMarketplace
 
 # How the CMS files spell an active license or line of authority (the imports store "Active").
@@ -93,7 +93,7 @@ def load_facts(agent: Agent, now: datetime | None = None, plan_year: int | None 
         training=TrainingCompletion.objects.filter(npn=agent.npn, plan_year=year).first(),
         licenses=licenses,
         health_names={name.lower() for name in HealthLineOfAuthority.objects.values_list("name", flat=True)},
-        marketplaces={m.state_id: m for m in StateMarketplace.objects.filter(plan_year=year)},
+        marketplaces={m.state_id: m for m in StateMarketplace.objects.filter(plan_year=marketplace_year(year))},
         deselected=set(StateDeselection.objects.filter(agent=agent).values_list("state_id", flat=True)),
         missing_terms=[terms for terms in current_terms() if terms.pk not in accepted],
     )

@@ -16,6 +16,9 @@ class TermsDocument(models.Model):
     text = models.TextField()
     text_es = models.TextField("text in Spanish", blank=True)
     is_sample = models.BooleanField(default=False, help_text="A sample shipped with the project, not legal text")
+    plan_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The plan year this version is for; empty: every plan year"
+    )
     published_at = models.DateTimeField(null=True, blank=True, help_text="Empty: a draft agents do not see")
 
     class Meta:

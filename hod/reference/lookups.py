@@ -8,10 +8,11 @@ from functools import cache
 import zipcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Max, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from hod.reference.models import PlanYearSetting, StateMarketplace
+from hod.reference.models import PlanYearSetting, State, StateMarketplace
 
 _ZIP_PATTERN = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 
@@ -79,7 +80,46 @@ def current_plan_year(now: datetime | None = None) -> int:
     return chosen or settings.HOD_PLAN_YEAR or default_plan_year(now)
 
 
+def state_name(code: str) -> str:
+    """The state's name in the active language ("Florida", "Nueva York"); the code itself if unknown."""
+    state = State.objects.filter(code=code).first()
+    return state.local_name if state else code
+
+
+def marketplace_year(plan_year: int) -> int:
+    """The plan year whose Marketplace types apply: this one if they are on file, else the latest before it
+    (a new plan year can begin before anyone loads its table; consumers must not be told they live abroad)."""
+    latest = StateMarketplace.objects.filter(plan_year__lte=plan_year).aggregate(year=Max("plan_year"))["year"]
+    return latest or plan_year
+
+
 def marketplace_for(state: str, plan_year: int | None = None) -> StateMarketplace | None:
-    """The state's Marketplace in the plan year (the current one by default); None where none is on file."""
+    """The state's Marketplace in the plan year (the current one by default, or the latest on file before
+    it); None for a place outside the states and DC."""
     year = plan_year or current_plan_year()
-    return StateMarketplace.objects.select_related("state").filter(state_id=state, plan_year=year).first()
+    on_file = StateMarketplace.objects.filter(plan_year__lte=year).order_by("-plan_year").values("plan_year")[:1]
+    return StateMarketplace.objects.select_related("state").filter(state_id=state, plan_year=Subquery(on_file)).first()
+
+
+def warm_up() -> None:
+    """Load the ZIP data now (about 2 s), so the first consumer of a web process does not wait for it."""
+    _zip_index()
+
+
+@dataclass(frozen=True)
+class OtherHelp:
+    """The other ways a consumer gets free help, for pages and messages that tell them (in their language)."""
+
+    call_center: str = "1-800-318-2596"
+    tty: str = "1-855-889-4325"
+    marketplace_url: str = "https://www.healthcare.gov/"
+    local_help_url: str = "https://localhelp.healthcare.gov/"
+
+
+def other_help_links(language: str | None = None) -> OtherHelp:
+    if (language or translation.get_language() or "en").startswith("es"):
+        return OtherHelp(
+            marketplace_url="https://www.cuidadodesalud.gov/es/",
+            local_help_url="https://localhelp.healthcare.gov/?lang=es",
+        )
+    return OtherHelp()

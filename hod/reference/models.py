@@ -80,6 +80,11 @@ class Language(models.Model):
     def local_name(self) -> str:
         return self.name_es if get_language() == "es" else self.name_en
 
+    @property
+    def name_in_prose(self) -> str:
+        """As a sentence says it: Spanish writes the names of languages in lower case ("en español")."""
+        return self.name_es.lower() if get_language() == "es" else self.name_en
+
 
 class PlanYearSetting(models.Model):
     """The administrators' choice of current plan year; one row. Empty: the default applies."""

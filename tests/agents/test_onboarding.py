@@ -101,7 +101,7 @@ def test_the_registration_page_keeps_what_was_typed_and_says_what_is_wrong(clien
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None)
     link = invite(agent)
-    path = link.removeprefix("http://127.0.0.1:8000")
+    path = link.removeprefix("http://localhost:8000")
 
     response = client.post(
         path, registration_data(zip_code="00000", password1="abcd", password2="abce", agree="", username="ana.a")
@@ -155,7 +155,7 @@ def test_an_invitation_link_expires_after_48_hours(client):
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None)
     start = timezone.now()
-    path = invite(agent, now=start).removeprefix("http://127.0.0.1:8000")
+    path = invite(agent, now=start).removeprefix("http://localhost:8000")
 
     with time_machine.travel(start + dt.timedelta(hours=47, minutes=59)):
         assert client.get(path).status_code == 200
@@ -171,7 +171,7 @@ def test_an_invitation_link_expires_after_48_hours(client):
 def test_an_invitation_link_works_once(client):
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None)
-    path = invite(agent).removeprefix("http://127.0.0.1:8000")
+    path = invite(agent).removeprefix("http://localhost:8000")
     client.post(path, registration_data())
 
     again = client.get(path)
@@ -182,8 +182,8 @@ def test_an_invitation_link_works_once(client):
 def test_a_resent_invitation_voids_the_old_link_and_only_a_hash_is_stored(client):
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None)
-    old = invite(agent).removeprefix("http://127.0.0.1:8000")
-    new = invite(agent).removeprefix("http://127.0.0.1:8000")
+    old = invite(agent).removeprefix("http://localhost:8000")
+    new = invite(agent).removeprefix("http://localhost:8000")
 
     assert "newer invitation" in client.get(old).content.decode()
     assert client.get(new).status_code == 200

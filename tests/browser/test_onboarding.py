@@ -49,7 +49,7 @@ def test_the_registration_page_checks_the_password_as_it_is_typed(page, axe, scr
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None, portal_language=language)
     agent.refresh_from_db()
-    path = invite(agent).removeprefix("http://127.0.0.1:8000")
+    path = invite(agent).removeprefix("http://localhost:8000")
     words = WORDS[language]
 
     page.goto(path)
@@ -80,7 +80,7 @@ def test_the_registration_page_checks_the_password_as_it_is_typed(page, axe, scr
 def test_the_checklist_shows_after_sign_up_without_javascript(browser, live_server):
     agent = make_eligible_agent()
     Agent.objects.filter(pk=agent.pk).update(user=None)
-    path = invite(agent).removeprefix("http://127.0.0.1:8000")
+    path = invite(agent).removeprefix("http://localhost:8000")
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
 

@@ -38,7 +38,7 @@ def test_twilio_receives_the_text_from_the_messaging_service_with_a_status_callb
         "To": "+13135550142",
         "Body": row.body,
         "MessagingServiceSid": MESSAGING_SERVICE,
-        "StatusCallback": "http://127.0.0.1:8000/notifications/twilio/status/",
+        "StatusCallback": "http://localhost:8000/notifications/twilio/status/",
     }
     row.refresh_from_db()
     assert (row.status, row.provider_message_id, row.attempts) == (Status.SENT, f"SM{1:032d}", 1)

@@ -3,10 +3,11 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from notifications import sms
 from notifications.channels import Channel
-from notifications.rendering import KINDS, render
+from notifications.rendering import KINDS, _render, render
 
 # Tokens as long as real ones (hod.tokens: a signed id and version), for ids far beyond today's.
 LONG_LINK = "https://helpondemand.example.org/es/agents/invitation/" + "9" * 9 + ":" + "x" * 43 + "/"
@@ -35,7 +36,7 @@ LONGEST_CONTEXT: dict[str, dict] = {
     },
     "request_received": {
         "reference": "ABCD2345",
-        "offered": False,
+        "outlook": "nobody",
         "minutes": 15,
         "link": STATUS_LINK,
     },
@@ -72,3 +73,32 @@ def test_spanish_letters_outside_gsm_are_folded_so_a_text_keeps_160_characters_a
     assert sms.segments("á" * 70) == 1  # a character with no GSM-7 spelling keeps the text in UCS-2
     assert sms.segments("€" * 80) == 1  # extension characters take two septets each
     assert sms.segments("€" * 81) == 2
+
+
+# Every wording a text can take: each kind, with each branch its template has.
+SMS_VARIANTS = [
+    (kind, {**LONGEST_CONTEXT[kind], **variant})
+    for kind in sorted(name for name, kind in KINDS.items() if Channel.SMS in kind.channels)
+    for variant in {
+        "request_received": [{"outlook": outlook} for outlook in ("now", "later", "nobody")],
+        "text_reply": [{"reply": reply} for reply in ("accepted", "rejected", "closed", "yes_or_no", "use_link")],
+    }.get(kind, [{}])
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(("kind", "context"), SMS_VARIANTS)
+def test_every_text_keeps_its_words_whole_and_fits_two_segments(kind, context, language):
+    """Folding to GSM-7 turns "aceptó" (accepted) into "acepto" (I accept): our own words must need none."""
+    plain = {key: _ascii(value) for key, value in context.items()}  # names and places are the people's own
+    with translation.override(language):
+        text = " ".join(_render(kind, "sms.txt", plain).split())
+
+    assert sms.fold_to_gsm(text) == text, [word for word in text.split() if sms.fold_to_gsm(word) != word]
+    assert sms.segments(text) <= sms.MAX_SEGMENTS
+
+
+def _ascii(value):
+    if isinstance(value, str):
+        return value.encode("ascii", "ignore").decode()
+    return value

@@ -28,7 +28,7 @@ def sent_text(agent, twilio) -> Notification:
 
 
 def twilio_post(client, fields: dict, token: str = TWILIO_TOKEN):
-    signature = RequestValidator(token).compute_signature("http://127.0.0.1:8000" + STATUS_URL, fields)
+    signature = RequestValidator(token).compute_signature("http://localhost:8000" + STATUS_URL, fields)
     return client.post(STATUS_URL, fields, headers={"X-Twilio-Signature": signature})
 
 

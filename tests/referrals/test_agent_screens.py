@@ -139,7 +139,7 @@ def twilio_token(settings):
 def text(client, body: str, sender: str = "+13135550142", token: str = TWILIO_TOKEN):
     url = "/referrals/twilio/inbound/"
     fields = {"From": sender, "Body": body, "MessageSid": "SM" + "9" * 32}
-    signature = RequestValidator(token).compute_signature("http://127.0.0.1:8000" + url, fields)
+    signature = RequestValidator(token).compute_signature("http://localhost:8000" + url, fields)
     return client.post(url, fields, headers={"X-Twilio-Signature": signature})
 
 

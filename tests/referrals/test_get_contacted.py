@@ -1,11 +1,14 @@
 """The consumer's request: the form in both languages, other Marketplaces, duplicates, limits, status."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import zipcodes
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from hod.reference.lookups import current_plan_year
@@ -52,12 +55,34 @@ def test_a_request_is_matched_at_once_and_the_consumer_lands_on_an_honest_confir
     assert link_in(email.body) == status_path(response)
 
 
-def test_with_nobody_available_the_confirmation_says_so_and_until_when(client, db):
+def test_when_no_agent_can_ever_come_the_consumer_is_told_at_once_with_other_help(client, db):
     response = client.post("/get-contacted/", form())
 
     page = client.get(response["Location"]).content.decode()
     assert Referral.objects.get().status == "waiting"
-    assert "No agent or broker is available right now. We keep trying until" in page
+    assert "No agent can take your request yet" in page and "1-800-318-2596" in page
+    assert "localhelp.healthcare.gov" in page and re.search(r"We keep your request open until .* E[SD]T", page)
+    text = Notification.objects.get(kind="request_received", channel="sms").body
+    assert "no agent for your state and language is registered yet" in text and "1-800-318-2596" in text
+
+
+def test_when_agents_exist_but_none_is_on_the_request_waits_and_says_when_hours_begin(client, pool):
+    import datetime as dt
+
+    from agents.models import Agent, ScheduleState
+
+    Agent.objects.update(taking_referrals=False)
+    starts = timezone.now() + dt.timedelta(hours=3)
+    Agent.objects.filter(pk=pool["orlando"].pk).update(
+        schedule_state=ScheduleState.OUT_OF_HOURS, schedule_due_at=starts
+    )
+
+    page = client.get(client.post("/get-contacted/", form())["Location"]).content.decode()
+
+    assert "Your request waits for the next one who starts taking requests" in page
+    local = timezone.localtime(starts, ZoneInfo("America/New_York"))
+    when = f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+    assert f"The first agent's working hours begin {when}." in page
     assert "keep trying" in Notification.objects.get(kind="request_received", channel="sms").body
 
 
@@ -185,7 +210,9 @@ def test_rate_limits_are_off_when_disabled(client, settings, db):
 def test_the_consumer_withdraws_and_the_pending_offer_goes_too(client, pool):
     path = status_path(client.post("/get-contacted/", form()))
 
-    page = client.post(path, {"withdraw": "1"}, follow=True).content.decode()
+    asked = client.post(path, {"withdraw": "1"}).content.decode()
+    assert "Withdraw my request?" in asked and Referral.objects.get().status == "offered"  # it asks once more
+    page = client.post(path, {"withdraw_confirmed": "1"}, follow=True).content.decode()
 
     assert "You withdrew this request" in page
     assert Referral.objects.get().status == "withdrawn"
@@ -203,7 +230,7 @@ def test_once_an_agent_accepts_the_status_shows_their_name_and_phone(client, poo
     page = client.get(path).content.decode()
     assert "hialeah Agent" in page and f'href="tel:{offer.agent.cell_phone.as_e164}"' in page
     told = Notification.objects.get(kind="agent_accepted", channel="sms")
-    assert told.language == "es" and "acepto su solicitud" in told.body  # texts fold ó to o
+    assert told.language == "es" and "ha aceptado su solicitud" in told.body  # no word a folded accent would change
 
 
 def test_an_unknown_status_link_is_not_found(client, db):

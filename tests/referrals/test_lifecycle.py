@@ -228,8 +228,8 @@ def test_the_offer_message_carries_the_link_but_nothing_about_who_the_consumer_i
         text = f"{row.subject} {row.body} {row.html}"
         assert "María" not in text and "Pérez" not in text and "3055550123" not in text and "maria@" not in text
         assert "Miami" in text
-    assert messages.get(channel="sms").body.endswith(f"http://127.0.0.1:8000/agents/offers/{offer.pk}/")
-    assert messages.get(channel="push").link == f"http://127.0.0.1:8000/agents/offers/{offer.pk}/"
+    assert messages.get(channel="sms").body.endswith(f"http://localhost:8000/agents/offers/{offer.pk}/")
+    assert messages.get(channel="push").link == f"http://localhost:8000/agents/offers/{offer.pk}/"
 
 
 def test_every_transition_is_stored_with_its_time(pool):
