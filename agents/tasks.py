@@ -21,3 +21,11 @@ def run_uploaded_import(run_id: int) -> None:
 def send_due_invitations() -> int:
     """Beat runs this daily; `manage.py send_invitations` does the same."""
     return send_invitations()
+
+
+@shared_task(ignore_result=True)
+def warn_agents_before_ineligible() -> int:
+    """Beat runs this daily: agents about to lose eligibility are told what to do, once per cause."""
+    from agents.notices import warn_agents_before_ineligible as warn
+
+    return warn()

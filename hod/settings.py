@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-lost-notifications": {"task": "notifications.tasks.resend_lost_notifications", "schedule": 10.0},
     # Daily, in the morning on the East Coast (14:00 UTC).
     "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
+    # Daily too: agents about to lose eligibility (new Terms, a plan year without their registration) are told.
+    "warn-agents": {"task": "agents.tasks.warn_agents_before_ineligible", "schedule": crontab(hour=14, minute=30)},
 }
 
 # Messages -------------------------------------------------------------------------------

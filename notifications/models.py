@@ -118,3 +118,16 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} device of user {self.user_id}"
+
+
+class SmsOptOut(models.Model):
+    """A number that replied STOP: carriers refuse our texts to it until it replies START (Twilio error 21610)."""
+
+    phone = models.CharField(max_length=20, unique=True, help_text="E.164")
+    opted_out_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "number that stopped our texts"
+
+    def __str__(self) -> str:
+        return f"texts stopped by …{self.phone[-4:]}"

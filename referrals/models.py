@@ -121,15 +121,17 @@ class Offer(models.Model):
         REJECTED = "rejected", "Rejected"
         LAPSED = "lapsed", "Lapsed (no answer in time)"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        HANDED_BACK = "handed_back", "Handed back after accepting"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")
-    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=11, choices=Status.choices, default=Status.PENDING)
     distance_miles = models.FloatField()
     offered_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="The end of the window to accept or reject")
     responded_at = models.DateTimeField(null=True, blank=True)
-    reject_reason = models.CharField(max_length=255, blank=True)
+    reject_reason = models.CharField(max_length=255, blank=True, help_text="Why it was rejected or handed back")
+    handed_back_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["offered_at", "pk"]
@@ -181,6 +183,7 @@ class Event(models.Model):
         EXPIRED = "expired", "Expired"
         OUTCOME = "outcome", "Outcome recorded"
         OFFER_WITHDRAWN = "offer_withdrawn", "Offer taken back from its agent"
+        HANDED_BACK = "handed_back", "Handed back by the agent who accepted"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

@@ -1,7 +1,7 @@
 """What `agents` owns: who the agents are, what CMS says about them, and what they chose in Help On Demand."""
 
 from agents.models.agent import Agent, ScheduleState, StateDeselection, User
-from agents.models.audit import AgentChange
+from agents.models.audit import AgentChange, AgentNotice
 from agents.models.availability import Absence, WeeklyHours
 from agents.models.cms import (
     HealthLineOfAuthority,
@@ -18,6 +18,7 @@ __all__ = [
     "Absence",
     "Agent",
     "AgentChange",
+    "AgentNotice",
     "HealthLineOfAuthority",
     "ImportRun",
     "Invitation",

@@ -58,6 +58,12 @@ class Agent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="agent"
     )
     cell_phone = PhoneNumberField(blank=True, region="US")
+    callback_phone = PhoneNumberField(
+        "call-back number",
+        blank=True,
+        region="US",
+        help_text="The number consumers are given when the agent accepts (the cell phone when empty)",
+    )
     contact_method = models.CharField(
         "Preferred Contact Method", max_length=14, choices=ContactMethod.choices, default=RECOMMENDED_CONTACT_METHOD
     )

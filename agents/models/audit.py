@@ -34,3 +34,19 @@ class AgentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class AgentNotice(models.Model):
+    """Something an agent was told once and must not be told again (a new Terms version to accept, a plan
+    year whose registration or training is missing): the notice's kind and what it was about."""
+
+    agent = models.ForeignKey("Agent", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=30)
+    about = models.CharField(max_length=60, help_text="What the notice was about: a Terms version, a plan year")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agent", "kind", "about"], name="one_notice_per_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.about}) to agent {self.agent_id}"
