@@ -12,21 +12,26 @@ hours, absences or time zone makes the agent due at once (`schedule_changed`).
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents import audit
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
+from hod.local_time import day_and_time
 from hod.monitoring.heartbeats import Tally
 
 FALLBACK_TIME_ZONE = "America/New_York"
 SCHEDULE_BATCH = 1000  # agents per transaction in apply_schedules
 SKIPPED_AGENT_RETRY = timedelta(minutes=10)  # an agent whose schedule could not be applied is tried again then
+SCHEDULE_COLUMNS = ("pk", "time_zone", "schedule_state", "taking_referrals")  # what applying a schedule reads
 logger = logging.getLogger(__name__)
 
 # Sent after commit when an agent starts taking referrals (by hand or when hours begin), with
@@ -48,10 +53,19 @@ def schedule_state_at(agent: Agent, hours: list[WeeklyHours], absences: list[Abs
         return ScheduleState.ABSENT
     if not hours:
         return ScheduleState.NONE
-    moment = local.time()
-    if any(h.weekday == local.weekday() and h.starts_at <= moment < h.ends_at for h in hours):
+    if any(_within(stretch, local.weekday(), local.time()) for stretch in hours):
         return ScheduleState.IN_HOURS
     return ScheduleState.OUT_OF_HOURS
+
+
+def _within(stretch, weekday: int, moment: time) -> bool:
+    """Is `moment` of `weekday` inside the stretch? One that ends before it starts runs past midnight into
+    the next day (a shift from 6 p.m. to 2 a.m.)."""
+    if stretch.starts_at < stretch.ends_at:
+        return stretch.weekday == weekday and stretch.starts_at <= moment < stretch.ends_at
+    return (stretch.weekday == weekday and moment >= stretch.starts_at) or (
+        stretch.weekday == (weekday - 1) % 7 and moment < stretch.ends_at
+    )
 
 
 def _switch_for(state: str) -> bool | None:
@@ -69,14 +83,15 @@ def next_boundary(agent: Agent, hours: list[WeeklyHours], absences: list[Absence
         for absence in absences
         for day in (absence.first_day, absence.last_day + timedelta(days=1))
     ]
-    for offset in range(8):  # a week ahead, and today's weekday once more
+    for offset in range(-1, 8):  # yesterday (a shift past midnight), a week ahead and today's weekday once more
         day = today + timedelta(days=offset)
-        moments.extend(
-            datetime.combine(day, moment, zone)
-            for stretch in hours
-            if stretch.weekday == day.weekday()
-            for moment in (stretch.starts_at, stretch.ends_at)
-        )
+        for stretch in hours:
+            if stretch.weekday == day.weekday():
+                ends_on = day + timedelta(days=1) if stretch.ends_at <= stretch.starts_at else day
+                moments += [
+                    datetime.combine(day, stretch.starts_at, zone),
+                    datetime.combine(ends_on, stretch.ends_at, zone),
+                ]
     # In UTC: datetimes sharing a zone compare by their wall-clock time, which is wrong across a clock change.
     return min((moment.astimezone(UTC) for moment in moments if moment > now), default=None)
 
@@ -91,16 +106,74 @@ def hours_or_absence_saved(sender, instance: WeeklyHours | Absence, **kwargs) ->
     schedule_changed([instance.agent_id])
 
 
+@dataclass(frozen=True)
+class HoursPreview:
+    """What saving these hours does to the switch now, said before saving it."""
+
+    switch_now: bool | None  # the switch after saving, when saving flips it; None when it stays as it is
+    until: datetime | None  # when the hours flip it next
+
+    @property
+    def flips(self) -> bool:
+        return self.switch_now is not None
+
+
+def preview_hours(agent: Agent, stretches: list[tuple[int, time, time]], now: datetime | None = None) -> HoursPreview:
+    now = now or timezone.now()
+    hours = [SimpleNamespace(weekday=day, starts_at=starts, ends_at=ends) for day, starts, ends in stretches]
+    absences = list(agent.absences.filter(last_day__gte=timezone.localdate(now) - timedelta(days=2)))
+    state = schedule_state_at(agent, hours, absences, now)
+    switch = _switch_for(state)
+    flips = state != agent.schedule_state and switch is not None and switch != agent.taking_referrals
+    return HoursPreview(switch if flips else None, next_boundary(agent, hours, absences, now))
+
+
+def switch_explained(agent: Agent, now: datetime | None = None) -> str:
+    """The switch in a sentence, with why it is where it is and until when: the header says the same
+    on every page, so the switch, the home page and the hours never disagree."""
+    now = now or timezone.now()
+    zone = agent.time_zone or FALLBACK_TIME_ZONE
+    when = day_and_time(agent.schedule_due_at, zone) if agent.schedule_due_at and agent.schedule_due_at > now else ""
+    state = agent.schedule_state
+    if agent.taking_referrals:
+        if state == ScheduleState.IN_HOURS and when:
+            return _("On: you are taking referrals until %(when)s, when your hours end.") % {"when": when}
+        return _("On: you are taking referrals.")
+    if state == ScheduleState.ABSENT:
+        return _("Off: you are away (see your absences under Availability).")
+    if state == ScheduleState.OUT_OF_HOURS and when:
+        return _("Off: your hours begin %(when)s.") % {"when": when}
+    return _("Off: you are not taking referrals.")
+
+
+def off_reason(agent: Agent, now: datetime | None = None) -> str:
+    """Why an agent is not taking referrals, for the home page: the same reason the switch gives."""
+    now = now or timezone.now()
+    due = agent.schedule_due_at if agent.schedule_due_at and agent.schedule_due_at > now else None
+    if agent.schedule_state == ScheduleState.OUT_OF_HOURS and due:
+        when = day_and_time(due, agent.time_zone or FALLBACK_TIME_ZONE)
+        return _(
+            "Your standard hours have not begun: you start taking referrals %(when)s. Switch on “Taking "
+            "referrals” to receive them sooner."
+        ) % {"when": when}
+    if agent.schedule_state == ScheduleState.ABSENT:
+        return _("You are away (see your absences under Availability), so you are not taking referrals.")
+    return _("Switch on “Taking referrals” to receive referrals.")
+
+
 def set_weekly_hours(agent: Agent, stretches: list[tuple[int, time, time]], by=None) -> None:
-    """Replace the agent's standard hours with (weekday, starts at, ends at) stretches."""
+    """Replace the agent's standard hours with (weekday, starts at, ends at) stretches, and apply them at
+    once: the switch, the header and the home page agree the moment the page is saved."""
     now = timezone.now()
     with transaction.atomic():
         WeeklyHours.objects.filter(agent=agent).delete()
         WeeklyHours.objects.bulk_create(
             [WeeklyHours(agent=agent, weekday=day, starts_at=starts, ends_at=ends) for day, starts, ends in stretches]
         )
-        schedule_changed([agent.pk], now)
         audit.record(agent.pk, audit.Kind.HOURS, now, by, f"{len(stretches)} stretch(es) a week")
+        locked = Agent.objects.select_for_update().filter(pk=agent.pk)
+        _apply_schedules_to(list(locked.values_list(*SCHEDULE_COLUMNS, named=True)), now)
+    agent.refresh_from_db(fields=["taking_referrals", "schedule_state", "schedule_due_at"])
 
 
 def schedule_absence(agent: Agent, first_day: date, last_day: date, by=None) -> Absence:
@@ -163,11 +236,7 @@ def _lock_due_agents(now: datetime, limit: int, leave_out: set[int]) -> list:
     agents = Agent.objects.select_for_update(skip_locked=True).filter(schedule_due_at__lte=now)
     if leave_out:
         agents = agents.exclude(pk__in=leave_out)
-    return list(
-        agents.order_by("schedule_due_at").values_list(
-            "pk", "time_zone", "schedule_state", "taking_referrals", named=True
-        )[:limit]
-    )
+    return list(agents.order_by("schedule_due_at").values_list(*SCHEDULE_COLUMNS, named=True)[:limit])
 
 
 def _apply_schedule_of_one(agent_id: int, now: datetime, tally: Tally, given_up: set[int]) -> int:
@@ -176,7 +245,7 @@ def _apply_schedule_of_one(agent_id: int, now: datetime, tally: Tally, given_up:
             agents = list(
                 Agent.objects.select_for_update(skip_locked=True)
                 .filter(pk=agent_id, schedule_due_at__lte=now)
-                .values_list("pk", "time_zone", "schedule_state", "taking_referrals", named=True)
+                .values_list(*SCHEDULE_COLUMNS, named=True)
             )
             return _apply_schedules_to(agents, now)
     except Exception as error:

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -7,9 +5,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agents.accounts import send_password_reset
+from agents.accounts import accounts_to_reset, send_password_reset
 from agents.lookups import cell_phone_taken
-from agents.models import Agent, WeeklyHours
+from agents.models import Agent
 from agents.passwords import checklist
 from hod.form_styles import UswdsForm
 from hod.reference.forms import USPhoneNumberField, ZipCodeField
@@ -138,20 +136,34 @@ class ForgotUsernameForm(UswdsForm, forms.Form):
 
 
 class AgentPasswordResetForm(UswdsForm, PasswordResetForm):
-    """Django's reset flow, with the link sent through notifications (on record, retried, in the agent's language)."""
+    """Django's reset flow, with the link sent through notifications (on record, retried, in the agent's
+    language) to the agent's MLMS e-mail address."""
 
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The e-mail address in your MLMS profile."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        return accounts_to_reset(email)
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ) -> None:
-        send_password_reset(context["user"], to_email)  # Django's hook: the form decides who, accounts what
+        send_password_reset(context["user"])  # Django's hook: accounts knows the agent's MLMS address
 
 
 class ProfileForm(UswdsForm, forms.Form):
     """The profile page's fields; `agents.profile.update_profile` saves them."""
 
     cell_phone = phone_field()
+    callback_phone = USPhoneNumberField(
+        label=_("Call-back number for consumers"),
+        required=False,
+        help_text=_("Consumers get this number when you accept their request. Leave it empty to give your cell phone."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
     contact_method = contact_method_field()
     zip_code = ZipCodeField()
     portal_language = forms.ChoiceField(
@@ -160,7 +172,7 @@ class ProfileForm(UswdsForm, forms.Form):
 
     def __init__(self, *args, agent: Agent, **kwargs) -> None:
         self.agent = agent
-        fields = ("cell_phone", "contact_method", "zip_code", "portal_language")
+        fields = ("cell_phone", "callback_phone", "contact_method", "zip_code", "portal_language")
         super().__init__(*args, initial={name: getattr(agent, name) for name in fields}, **kwargs)
 
     def clean_cell_phone(self):
@@ -191,44 +203,6 @@ class TermsForm(UswdsForm, forms.Form):
             if not cleaned.get(name):
                 self.add_error(name, _("To accept, check this box."))
         return cleaned
-
-
-class WeeklyHoursForm(UswdsForm, forms.Form):
-    """Standard hours: one stretch per weekday, in the agent's time zone; both empty means not working."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for day, name in WeeklyHours.Weekday.choices:
-            self.fields[f"start_{day}"] = forms.TimeField(
-                label=_("%(day)s from") % {"day": _(name)},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time", "class": "usa-input"}),
-            )
-            self.fields[f"end_{day}"] = forms.TimeField(
-                label=_("%(day)s to") % {"day": _(name)},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time", "class": "usa-input"}),
-            )
-
-    def days(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        return [(_(name), self[f"start_{day}"], self[f"end_{day}"]) for day, name in WeeklyHours.Weekday.choices]
-
-    def clean(self):
-        cleaned = super().clean()
-        for day, _name in WeeklyHours.Weekday.choices:
-            start, end = cleaned.get(f"start_{day}"), cleaned.get(f"end_{day}")
-            if (start is None) != (end is None) and f"start_{day}" not in self.errors:
-                self.add_error(f"end_{day}" if start else f"start_{day}", _("Give both times, or neither."))
-            elif start and end and end <= start:
-                self.add_error(f"end_{day}", _("The end must be after the start."))
-        return cleaned
-
-    def stretches(self) -> list[tuple[int, dt.time, dt.time]]:
-        return [
-            (day, self.cleaned_data[f"start_{day}"], self.cleaned_data[f"end_{day}"])
-            for day, _name in WeeklyHours.Weekday.choices
-            if self.cleaned_data.get(f"start_{day}")
-        ]
 
 
 class AbsenceForm(UswdsForm, forms.Form):

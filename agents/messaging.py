@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from notifications.channels import Channel, ContactMethod
+from notifications.devices import active_tokens
+from notifications.opt_outs import texts_stopped
 from notifications.sending import Recipient
 
 
@@ -25,6 +28,17 @@ def absolute_url(view_name: str, language: str, *args) -> str:
     """A link for a message, in the recipient's language, built from HOD_BASE_URL."""
     with translation.override(language):
         return settings.HOD_BASE_URL + reverse(view_name, args=args)
+
+
+def channels_that_cannot_reach(agent: Agent, recipient: Recipient) -> dict[str, str]:
+    """The agent's chosen channels that would not reach them now, with why, in their words (the profile's
+    test message says so instead of failing quietly)."""
+    cannot = {}
+    if Channel.PUSH in recipient.channels and not active_tokens(recipient.user.pk if recipient.user else None):
+        cannot[Channel.PUSH] = _("no app is registered on a phone yet")
+    if Channel.SMS in recipient.channels and texts_stopped(recipient.phone):
+        cannot[Channel.SMS] = _("you replied STOP to our texts (reply START to receive them again)")
+    return cannot
 
 
 EMAIL_ONLY = frozenset({Channel.EMAIL})

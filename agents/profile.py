@@ -20,12 +20,18 @@ def set_zip_code(agent: Agent, place: ZipCode) -> list[str]:
     return fields
 
 
-def update_profile(agent: Agent, *, cell_phone, contact_method: str, place: ZipCode, portal_language: str, by=None):
+PROFILE_FIELDS = ("cell_phone", "callback_phone", "contact_method", "zip_code", "portal_language")
+
+
+def update_profile(
+    agent: Agent, *, cell_phone, contact_method: str, place: ZipCode, portal_language: str, callback_phone="", by=None
+):
     """Save the profile page: only its own fields, since the switch and the sweep's columns may have
     changed since the page was loaded."""
-    before = {name: getattr(agent, name) for name in ("cell_phone", "contact_method", "zip_code", "portal_language")}
-    agent.cell_phone, agent.contact_method, agent.portal_language = cell_phone, contact_method, portal_language
-    fields = ["cell_phone", "contact_method", "portal_language", *set_zip_code(agent, place)]
+    before = {name: getattr(agent, name) for name in PROFILE_FIELDS}
+    agent.cell_phone, agent.callback_phone = cell_phone, callback_phone or ""
+    agent.contact_method, agent.portal_language = contact_method, portal_language
+    fields = ["cell_phone", "callback_phone", "contact_method", "portal_language", *set_zip_code(agent, place)]
     changed = [name for name, value in before.items() if getattr(agent, name) != value]
     with transaction.atomic():
         agent.save(update_fields=fields)

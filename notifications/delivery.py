@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hod.redaction import scrub_contacts
-from notifications import secrets
+from notifications import opt_outs, secrets
+from notifications.channels import Channel
 from notifications.models import Notification, Status
 from notifications.transports import TransportError, get_transport
 
@@ -37,6 +38,8 @@ def deliver(notification_id: int, now: datetime | None = None) -> int | None:
         return None  # already sent or failed, or another worker holds it
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     try:
+        if notification.channel == Channel.SMS and opt_outs.texts_stopped(notification.to):
+            raise TransportError(opt_outs.TEXTS_STOPPED, permanent=True)  # the carrier would refuse it
         _reveal_secret(notification)
         provider_message_id = get_transport(notification.channel).send(notification)
     except TransportError as error:

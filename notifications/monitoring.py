@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q
 
 from notifications.models import Notification, Status
+from notifications.opt_outs import TEXTS_STOPPED
 from notifications.transports import NO_DEVICE
 
 QUEUED_TOO_LONG = timedelta(minutes=5)
@@ -44,13 +45,18 @@ def waiting_too_long(now: datetime) -> tuple[int, datetime | None]:
     return found["count"], found["oldest"]
 
 
+# Messages that could not go for the recipient's reasons, not the provider's: an agent without a device,
+# a number that replied STOP.
+NOT_THE_PROVIDER = (NO_DEVICE, TEXTS_STOPPED)
+
+
 def channel_health(now: datetime) -> list[ChannelHealth]:
     """Per channel, among the messages queued in the last FAILURE_WINDOW that were tried: how many
     failed for good or are waiting for a retry after an error."""
     failing = Q(status=Status.FAILED) | Q(status=Status.QUEUED, last_error__gt="")
     rows = (
         Notification.objects.filter(created_at__gte=now - FAILURE_WINDOW, attempts__gt=0)
-        .exclude(last_error=NO_DEVICE)  # an agent without a device is not a provider failing
+        .exclude(last_error__in=NOT_THE_PROVIDER)
         .order_by()
         .values("channel")
         .annotate(tried=Count("pk"), failing=Count("pk", filter=failing))

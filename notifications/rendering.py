@@ -40,8 +40,15 @@ KINDS = {
         "To the consumer: the link to their open request again (someone asked with their number)",
         frozenset({Channel.EMAIL, Channel.SMS}),
     ),
+    "offer_lapsed": Kind("To the agent: an offer went to someone else, unanswered"),
+    "referral_withdrawn": Kind("To the agent: the consumer withdrew a referral they had accepted"),
+    "agent_handed_back": Kind(
+        "To the consumer: the agent handed the request back; another will call", frozenset({Channel.EMAIL, Channel.SMS})
+    ),
     "text_reply": Kind("Answer to an agent's YES or NO by text", frozenset({Channel.SMS})),
     "referral_expired": Kind("To the consumer: nobody accepted in time", frozenset({Channel.EMAIL, Channel.SMS})),
+    "email_changed": Kind("To an agent, at the old and the new address: their MLMS e-mail address changed", EMAIL),
+    "eligibility_at_risk": Kind("To an agent: what to do before they lose eligibility (new Terms, plan year)", EMAIL),
 }
 
 

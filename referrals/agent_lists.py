@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agents.models import Agent
 from referrals.models import Offer, Referral
@@ -22,11 +22,15 @@ class AgentReferrals:
 
 def referrals_of(agent: Agent, now: datetime) -> AgentReferrals:
     mine = Offer.objects.filter(agent=agent).select_related("referral", "referral__language")
-    accepted = Offer.Status.ACCEPTED
+    still_to_work = Q(
+        status=Offer.Status.ACCEPTED,
+        referral__status=Referral.Status.ACCEPTED,  # not withdrawn by the consumer since
+        referral__disposition__in=OPEN_OUTCOMES,
+    )
     return AgentReferrals(
         current=mine.filter(status=Offer.Status.PENDING, expires_at__gt=now).order_by("expires_at"),
-        open=mine.filter(status=accepted, referral__disposition__in=OPEN_OUTCOMES).order_by("-responded_at"),
+        open=mine.filter(still_to_work).order_by("-responded_at"),
         history=mine.exclude(status=Offer.Status.PENDING)
-        .exclude(status=accepted, referral__disposition__in=OPEN_OUTCOMES)
+        .exclude(still_to_work)
         .order_by("-offered_at")[:HISTORY_LENGTH],
     )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +69,29 @@ class DispositionForm(UswdsForm, forms.Form):
         if cleaned.get("disposition") == Referral.Disposition.OTHER and not cleaned.get("note"):
             self.add_error("note", _("Say what happened."))
         return cleaned
+
+
+class HandBackForm(UswdsForm, forms.Form):
+    """An agent who accepted but cannot serve the consumer says why, and the referral goes to the next agent."""
+
+    REASONS = [
+        ("wrong_state", _("The consumer lives in a state where I am not licensed")),
+        ("conflict", _("A conflict of interest")),
+        ("no_time", _("I cannot call them soon enough")),
+        ("other", _("Another reason")),
+    ]
+    reason = forms.ChoiceField(label=_("Why are you handing it back?"), choices=REASONS, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == "other" and not cleaned.get("note"):
+            self.add_error("note", _("Say why."))
+        return cleaned
+
+    def reason_text(self) -> str:
+        """The reason as the referral's timeline keeps it: in English, whatever the agent's language."""
+        with translation.override("en"):
+            label = str(dict(self.REASONS)[self.cleaned_data["reason"]])
+        note = self.cleaned_data.get("note")
+        return f"{label}: {note}" if note else label

@@ -298,6 +298,7 @@ def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = T
             return False  # answered, or another sweep lapsed it first
         offer = Offer.objects.select_related("referral").get(pk=offer_id)
         _event(offer.referral, Event.Kind.LAPSED, now, offer)
+        messages.tell_agent_offer_lapsed(offer)
         if then_offer:
             offer_next(offer.referral, now)
     return True
@@ -334,10 +335,12 @@ def withdraw_offers_of(agent_ids: list[int], reason: str, now: datetime | None =
 
 
 def withdraw_referral(referral: Referral, now: datetime | None = None) -> bool:
-    """The consumer withdraws an open request; a pending offer is withdrawn with it."""
+    """The consumer withdraws a request: an open one (a pending offer is withdrawn with it), or one an agent
+    accepted (the agent is told not to call)."""
     now = now or timezone.now()
     with transaction.atomic():
-        if not Referral.objects.filter(pk=referral.pk, status__in=Referral.OPEN).update(
+        withdrawable = [*Referral.OPEN, Referral.Status.ACCEPTED]
+        if not Referral.objects.filter(pk=referral.pk, status__in=withdrawable).update(
             status=Referral.Status.WITHDRAWN, closed_at=now
         ):
             return False
@@ -345,6 +348,9 @@ def withdraw_referral(referral: Referral, now: datetime | None = None) -> bool:
             status=Offer.Status.WITHDRAWN, responded_at=now
         )
         _event(referral, Event.Kind.WITHDRAWN, now)
+        accepted = Offer.objects.filter(referral=referral, status=Offer.Status.ACCEPTED).select_related("agent").first()
+        if accepted is not None:
+            messages.tell_agent_referral_withdrawn(accepted)
     return True
 
 
@@ -355,19 +361,3 @@ def expire_referral(referral: Referral, now: datetime) -> None:
     ):
         _event(referral, Event.Kind.EXPIRED, now)
         messages.tell_consumer_expired(referral)
-
-
-def record_disposition(
-    offer: Offer, agent: Agent, disposition: str, note: str = "", now: datetime | None = None
-) -> None:
-    """After accepting, the agent records what happened; they may change it later. Only the agent
-    whose offer was accepted may (NotYourReferral otherwise)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        accepted = Offer.objects.filter(pk=offer.pk, agent=agent, status=Offer.Status.ACCEPTED).exists()
-        if not accepted:
-            raise NotYourReferral(f"offer {offer.pk} is not an accepted offer of agent {agent.pk}")
-        Referral.objects.select_for_update().filter(pk=offer.referral_id).update(
-            disposition=disposition, disposition_note=note[:500], disposition_at=now
-        )
-        _event(offer.referral, Event.Kind.OUTCOME, now, offer, disposition)

@@ -46,7 +46,11 @@ def tell_consumer_agent_accepted(offer: Offer) -> None:
     send(
         consumer(offer.referral),
         "agent_accepted",
-        {"reference": offer.referral.reference, "agent_name": agent.full_name, "agent_phone": agent.cell_phone},
+        {
+            "reference": offer.referral.reference,
+            "agent_name": agent.full_name,
+            "agent_phone": agent.number_for_consumers,
+        },
         related=offer.referral,
     )
 
@@ -80,6 +84,43 @@ def tell_consumer_received(referral: Referral, outlook: str) -> None:
         {"reference": referral.reference, "outlook": outlook, "minutes": offer_window_minutes(), "link": link},
         related=referral,
         secret=secret,
+    )
+
+
+def tell_consumer_handed_back(referral: Referral) -> None:
+    link, secret = _status_link(referral)
+    send(consumer(referral), "agent_handed_back", {"reference": referral.reference, "link": link}, related=referral,
+         secret=secret)  # fmt: skip
+
+
+def tell_agent_offer_lapsed(offer: Offer) -> None:
+    """Unanswered in time: the agent hears it went on (so a silent phone is noticed)."""
+    agent = offer.agent
+    send(
+        messaging.recipient(agent),
+        "offer_lapsed",
+        {
+            "city": offer.referral.city,
+            "state": offer.referral.state,
+            "minutes": offer_window_minutes(),
+            "link": messaging.absolute_url("agents:home", agent.portal_language),
+        },
+        related=offer,
+    )
+
+
+def tell_agent_referral_withdrawn(offer: Offer) -> None:
+    """The consumer withdrew a referral this agent accepted: no need to call."""
+    agent, referral = offer.agent, offer.referral
+    send(
+        messaging.recipient(agent),
+        "referral_withdrawn",
+        {
+            "first_name": referral.first_name,
+            "reference": referral.reference,
+            "link": messaging.absolute_url("referrals:offer", agent.portal_language, offer.pk),
+        },
+        related=offer,
     )
 
 

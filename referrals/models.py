@@ -168,6 +168,10 @@ class Offer(models.Model):
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
 
+    @property
+    def is_handed_back(self) -> bool:
+        return self.status == self.Status.HANDED_BACK
+
 
 class Event(models.Model):
     """Every transition of a referral or its offers, with its time: the referral's timeline."""

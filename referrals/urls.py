@@ -8,6 +8,7 @@ app_name = "referrals"
 urlpatterns = [
     path("<int:offer_id>/", views.offer, name="offer"),
     path("<int:offer_id>/answer/", views.answer, name="answer"),
+    path("<int:offer_id>/hand-back/", views.give_back, name="hand_back"),
 ]
 
 # The consumer's pages (at the top of the site, not in this namespace).

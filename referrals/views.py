@@ -12,13 +12,16 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from agents.access import agent_required
+from agents.availability import FALLBACK_TIME_ZONE
 from agents.eligibility import eligibility_summary
+from agents.notices import notices_for
 from notifications.twilio_signatures import twilio_signature_is_valid
+from referrals.after_accepting import hand_back, record_disposition
 from referrals.agent_lists import referrals_of
-from referrals.forms import DispositionForm
-from referrals.lifecycle import OfferClosed, accept_offer, record_disposition, reject_offer
+from referrals.forms import DispositionForm, HandBackForm
+from referrals.lifecycle import NotYourReferral, OfferClosed, accept_offer, reject_offer
 from referrals.messages import offer_window_minutes
-from referrals.models import Offer
+from referrals.models import Offer, Referral
 from referrals.text_replies import answer_by_text
 
 
@@ -50,12 +53,20 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     every few seconds (htmx), and the page works the same without JavaScript."""
     agent = request.agent
     lists = referrals_of(agent, timezone.now())
-    context = {"agent": agent, "current": lists.current, "open": lists.open, "history": lists.history}
+    context = {
+        "agent": agent,
+        "current": lists.current,
+        "open": lists.open,
+        "history": lists.history,
+        "zone": agent.time_zone or FALLBACK_TIME_ZONE,
+    }
     if request.htmx:  # the lists refreshing themselves: only they are rendered, not the eligibility summary
         return render(request, "referrals/_referral_lists.html", context)
     summary = eligibility_summary(agent)
     return render(
-        request, "referrals/agent_home.html", {**context, "eligible": summary.eligible, "reasons": summary.reasons}
+        request,
+        "referrals/agent_home.html",
+        {**context, "eligible": summary.eligible, "reasons": summary.reasons, "notices": notices_for(agent)},
     )
 
 
@@ -64,19 +75,32 @@ def agent_home(request: HttpRequest) -> HttpResponse:
 def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
     """An offer as its agent sees it: where, which language, how far, how long left. The consumer's
     details appear only once this agent has accepted."""
-    offers = Offer.objects.select_related("referral", "referral__language")
-    item = get_object_or_404(offers, pk=offer_id, agent=request.agent)
-    now = timezone.now()
-    accepted = item.status == Offer.Status.ACCEPTED
-    referral = item.referral
-    form = None
-    if accepted:
-        initial = {"disposition": referral.disposition, "note": referral.disposition_note}
-        form = DispositionForm(request.POST or None, initial=initial, prefix="outcome")
-        if request.method == "POST" and form.is_valid():
+    item = get_object_or_404(OFFERS, pk=offer_id, agent=request.agent)
+    if request.method == "POST" and _accepted(item):
+        form = DispositionForm(request.POST, prefix="outcome")
+        if form.is_valid():
             record_disposition(item, request.agent, form.cleaned_data["disposition"], form.cleaned_data["note"])
             messages.success(request, _("Saved. You can change it later."))
             return redirect("referrals:offer", item.pk)
+        return _offer_page(request, item, outcome_form=form)
+    return _offer_page(request, item)
+
+
+OFFERS = Offer.objects.select_related("referral", "referral__language")
+
+
+def _accepted(item: Offer) -> bool:
+    """Accepted by this agent, and the consumer has not withdrawn since."""
+    return item.is_accepted and item.referral.status == Referral.Status.ACCEPTED
+
+
+def _offer_page(request: HttpRequest, item: Offer, outcome_form=None, hand_back_form=None) -> HttpResponse:
+    now = timezone.now()
+    referral = item.referral
+    accepted = _accepted(item)
+    if accepted and outcome_form is None:
+        initial = {"disposition": referral.disposition, "note": referral.disposition_note}
+        outcome_form = DispositionForm(initial=initial, prefix="outcome")
     return render(
         request,
         "referrals/offer.html",
@@ -87,10 +111,31 @@ def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
             "is_open": item.status == Offer.Status.PENDING and item.expires_at > now,
             "seconds_left": max(int((item.expires_at - now).total_seconds()), 0),
             "accepted": accepted,
-            "form": form,
+            "form": outcome_form,
+            "hand_back_form": (hand_back_form or HandBackForm(prefix="back")) if accepted else None,
             "window_passed": _window_passed(),
+            "zone": request.agent.time_zone or FALLBACK_TIME_ZONE,
         },
     )
+
+
+@agent_required
+@require_POST
+def give_back(request: HttpRequest, offer_id: int) -> HttpResponse:
+    """The agent hands an accepted referral back: it goes to the next agent, and the consumer is told."""
+    item = get_object_or_404(OFFERS, pk=offer_id, agent=request.agent)
+    form = HandBackForm(request.POST, prefix="back")
+    if not form.is_valid():
+        return _offer_page(request, item, hand_back_form=form)
+    try:
+        hand_back(item.pk, request.agent, form.reason_text())
+    except NotYourReferral:
+        messages.error(request, _("This referral is no longer yours to hand back."))
+        return redirect("referrals:offer", item.pk)
+    messages.info(
+        request, _("You handed the referral back. It went to the next agent or broker, and the consumer was told.")
+    )
+    return redirect("agents:home")
 
 
 @agent_required

@@ -85,3 +85,15 @@ def add_license(agent, state: str) -> None:
 
     license = License.objects.create(npn=agent.npn, state=state, license_number=f"{state}-x", status="Active")
     LineOfAuthority.objects.create(license=license, name="Health", status="Active")
+
+
+def hours_form(ranges: dict[int, list[tuple[str, str]]], confirmed: bool = True) -> dict:
+    """The standard-hours page's fields: {weekday: [("09:00", "17:00"), …]}; other days empty. Confirmed:
+    the agent already read what saving does to the switch."""
+    data = {"confirmed": "1"} if confirmed else {}
+    for day in range(7):
+        day_ranges = ranges.get(day) or [("", "")]
+        data[f"slots_{day}"] = str(len(day_ranges))
+        for slot, (start, end) in enumerate(day_ranges):
+            data |= {f"d{day}_{slot}_start": start, f"d{day}_{slot}_end": end}
+    return data

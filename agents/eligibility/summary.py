@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from agents.availability import off_reason
 from agents.eligibility.rules import AGENT_WIDE, Rule, eligibility_table, licensed_states, load_facts
 from agents.models import Agent
 from hod.reference.lookups import current_plan_year
@@ -16,7 +17,7 @@ class Summary:
     reasons: list[str]  # what stands in the way elsewhere, in the agent's words
 
 
-def _sentences() -> dict[Rule, str]:
+def _sentences(agent: Agent) -> dict[Rule, str]:
     return {
         Rule.REGISTRATION: _("Your NPN is not listed as valid on the FFM Registration Completion List for %(year)s."),
         Rule.TRAINING: _("Help On Demand training for %(year)s is not recorded as complete in the MLMS."),
@@ -24,7 +25,7 @@ def _sentences() -> dict[Rule, str]:
         Rule.STATE_PREFERENCES: _("You switched these states off in State Preferences: %(states)s."),
         Rule.MARKETPLACE: _("These states run their own Marketplace, which Help On Demand does not serve: %(states)s."),
         Rule.HOD_REGISTRATION: _("Your registration in Help On Demand is not complete."),
-        Rule.AVAILABLE: _("Switch on “Taking referrals” to receive referrals."),
+        Rule.AVAILABLE: off_reason(agent),
     }
 
 
@@ -43,7 +44,7 @@ def eligibility_summary(agent: Agent) -> Summary:
         for rule in AGENT_WIDE:
             if not anywhere[rule].passed:
                 failing.setdefault(rule, [])
-    sentences = _sentences()
+    sentences = _sentences(agent)
     year = current_plan_year()
     reasons = [
         sentences[rule] % {"year": year, "states": ", ".join(states)}

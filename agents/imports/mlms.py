@@ -3,7 +3,8 @@
 The export is the whole truth about who is in the MLMS, so an agent it leaves out is marked as gone
 from it (and kept, with their account and history); training speaks only for the export's plan
 years. Languages have no inactive mark to keep: each imported agent's languages become exactly the
-file's.
+file's. An agent's account follows their MLMS e-mail address, and an agent whose address changed is
+told at both (agents.accounts).
 """
 
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from agents.accounts import EmailChange, follow_mlms_emails
 from agents.imports.rows import (
     Outcome,
     Progress,
@@ -91,6 +93,7 @@ def import_mlms(text: str, run: ImportRun, progress: Progress) -> Outcome:
     profiles = {row.npn: row for row in sorted(rows, key=lambda r: r.plan_year)}
     years = sorted({row.plan_year for row in rows})
     with transaction.atomic():
+        email_changes = _email_changes(profiles)
         agents = save_snapshot(
             Agent,
             [
@@ -110,6 +113,7 @@ def import_mlms(text: str, run: ImportRun, progress: Progress) -> Outcome:
         )
         agent_ids = dict(Agent.objects.filter(mlms_import=run).values_list("npn", "pk"))
         _replace_languages(agent_ids, profiles)
+        told = follow_mlms_emails(email_changes)
         training = save_snapshot(
             TrainingCompletion,
             [
@@ -129,8 +133,21 @@ def import_mlms(text: str, run: ImportRun, progress: Progress) -> Outcome:
             f"{trained} training completion(s) for {', '.join(map(str, years))}",
             f"{agents.marked_inactive} agent(s) and {training.marked_inactive} training record(s) "
             "missing from this export marked inactive",
+            *([f"{told} agent(s) with an account have a new e-mail address, and were told at both"] if told else []),
         ],
     )
+
+
+def _email_changes(profiles: dict[str, MlmsRow]) -> list[EmailChange]:
+    """The accounts whose address is not the file's: their agent's MLMS address changed (or, for an account
+    made before accounts followed the MLMS, the account's own differs). One query, before the upsert."""
+    accounts = Agent.objects.filter(user__isnull=False).values_list("pk", "npn", "email", "user_id", "user__email")
+    changes = []
+    for agent_id, npn, old, user_id, account_email in accounts.iterator(chunk_size=BATCH):
+        row = profiles.get(npn)
+        if row is not None and (row.email != old or row.email != account_email):
+            changes.append(EmailChange(agent_id=agent_id, user_id=user_id, old=old, new=row.email))
+    return changes
 
 
 def _replace_languages(agent_ids: dict[str, int], profiles: dict[str, MlmsRow]) -> None:

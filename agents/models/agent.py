@@ -114,6 +114,11 @@ class Agent(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def number_for_consumers(self):
+        """What a consumer is given when this agent accepts: the call-back number, else the cell phone."""
+        return self.callback_phone or self.cell_phone
+
     # The MLMS display option (rule 4): 1 and 2 every licensed state, 3 the home state only, 4 none.
     EVERYWHERE_OPTIONS = (DisplayOption.ALL_STATES, DisplayOption.ALL_STATES_NO_ADDRESS)
 

@@ -3,7 +3,8 @@ from django.db.models import F, Q
 
 
 class WeeklyHours(models.Model):
-    """A stretch of the agent's standard weekly hours, in the agent's own time zone."""
+    """A stretch of the agent's standard weekly hours, in the agent's own time zone. One that ends before it
+    starts runs past midnight into the next day; a day may have several (a split shift)."""
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
@@ -21,7 +22,7 @@ class WeeklyHours(models.Model):
 
     class Meta:
         ordering = ["weekday", "starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hours_end_after_start")]
+        constraints = [models.CheckConstraint(condition=~Q(ends_at=F("starts_at")), name="hours_not_empty")]
         verbose_name_plural = "weekly hours"
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """The agent's portal: home, profile (with State Preferences), availability and the switch."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,18 +14,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agents import messaging
 from agents.access import agent_required
 from agents.availability import (
+    FALLBACK_TIME_ZONE,
     AbsentError,
     cancel_absence,
     local_now,
+    preview_hours,
     schedule_absence,
     set_taking_referrals,
     set_weekly_hours,
 )
-from agents.eligibility import state_preference_choices
-from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm, WeeklyHoursForm
-from agents.models import Absence, Agent, StateDeselection, WeeklyHours
+from agents.eligibility import eligibility_summary, state_preference_choices
+from agents.forms import AbsenceForm, ProfileForm, StatePreferencesForm
+from agents.hours import WeeklyHoursForm, ranges_of, ranges_posted, with_monday_copied, with_range_added
+from agents.models import Absence, Agent, StateDeselection
 from agents.profile import save_state_preferences, update_profile
 from agents.views.auth import safe_next
+from hod.local_time import day_and_time, zone_name
 from notifications.channels import Channel
 from notifications.sending import send_test_message
 
@@ -65,6 +71,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         update_profile(
             agent,
             cell_phone=data["cell_phone"],
+            callback_phone=data["callback_phone"],
             contact_method=data["contact_method"],
             place=data["zip_code"],
             portal_language=data["portal_language"],
@@ -78,11 +85,20 @@ def profile(request: HttpRequest) -> HttpResponse:
     states_form = StatePreferencesForm(
         initial={"states": [code for code, _label in choices if code not in deselected]}, choices=choices
     )
-    return render(
-        request,
-        "agents/profile.html",
-        {"agent": agent, "form": form, "states_form": states_form, "languages": agent.languages.all()},
-    )
+    return _profile_page(request, form, states_form)
+
+
+def _profile_page(request: HttpRequest, form, states_form, states_warning: str = "") -> HttpResponse:
+    agent = request.agent
+    context = {
+        "agent": agent,
+        "form": form,
+        "states_form": states_form,
+        "languages": agent.languages.all(),
+        "zone": zone_name(agent.time_zone or FALLBACK_TIME_ZONE),
+        "states_warning": states_warning,
+    }
+    return render(request, "agents/profile.html", context)
 
 
 @agent_required
@@ -93,8 +109,16 @@ def state_preferences(request: HttpRequest) -> HttpResponse:
     choices = state_preference_choices(agent)
     form = StatePreferencesForm(request.POST, choices=choices)
     if form.is_valid():
+        chosen = set(form.cleaned_data["states"])
+        receiving_now = eligibility_summary(agent).eligible
+        if receiving_now and not chosen & set(receiving_now) and "confirmed" not in request.POST:
+            warning = _(
+                "With these State Preferences you will not receive referrals anywhere: every state where you can "
+                "receive them now would be off. Save anyway, or check at least one state."
+            )
+            return _profile_page(request, ProfileForm(agent=agent, prefix="profile"), form, states_warning=warning)
         offered = [code for code, _label in choices]
-        save_state_preferences(agent, offered, set(form.cleaned_data["states"]), by=request.user)
+        save_state_preferences(agent, offered, chosen, by=request.user)
         messages.success(request, _("Your State Preferences are saved."))
     return redirect("agents:profile")
 
@@ -102,47 +126,83 @@ def state_preferences(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def test_message(request: HttpRequest) -> HttpResponse:
-    rows = send_test_message(messaging.recipient(request.agent))
-    messages.success(
-        request,
-        ngettext(
-            "A test message is on its way by %(channels)s.",
-            "Test messages are on their way by %(channels)s.",
-            len(rows),
+    """A test on every channel the agent chose; the banner names what went and, honestly, what could not."""
+    recipient = messaging.recipient(request.agent)
+    cannot = messaging.channels_that_cannot_reach(request.agent, recipient)
+    rows = send_test_message(replace(recipient, channels=recipient.channels - set(cannot)))
+    if rows:
+        messages.success(
+            request,
+            ngettext(
+                "A test message is on its way by %(channels)s.",
+                "Test messages are on their way by %(channels)s.",
+                len(rows),
+            )
+            % {"channels": ", ".join(str(CHANNEL_NAMES[row.channel]) for row in rows)},
         )
-        % {"channels": ", ".join(str(CHANNEL_NAMES[row.channel]) for row in rows)},
-    )
+    for channel, why in cannot.items():
+        messages.warning(
+            request, _("Not sent by %(channel)s: %(why)s") % {"channel": CHANNEL_NAMES[channel], "why": why}
+        )
     return redirect("agents:profile")
 
 
 @agent_required
 @require_http_methods(["GET", "POST"])
 def availability(request: HttpRequest) -> HttpResponse:
+    """Standard hours and absences. Saving hours that would flip the switch now says so first."""
     agent = request.agent
-    hours_form = WeeklyHoursForm(request.POST or None, initial=_hours_initial(agent), prefix="hours")
-    if request.method == "POST" and hours_form.is_valid():
-        set_weekly_hours(agent, hours_form.stretches(), by=request.user)
-        messages.success(request, _("Your standard hours are saved. They take effect within a minute."))
-        return redirect("agents:availability")
-    return _availability_page(request, hours_form, AbsenceForm(prefix="absence"))
+    if request.method == "GET":
+        form = WeeklyHoursForm(ranges=ranges_of(agent.weekly_hours.all()))
+        return _availability_page(request, form, AbsenceForm(prefix="absence"))
+    if "add_range" in request.POST or "copy_weekdays" in request.POST:
+        ranges = ranges_posted(request.POST)
+        if "copy_weekdays" in request.POST:
+            ranges = with_monday_copied(ranges)
+            messages.info(request, _("Monday's hours are copied to Tuesday through Friday. Save to keep them."))
+        else:
+            ranges = with_range_added(ranges, int(request.POST.get("add_range") or 0) % 7)
+        return _availability_page(request, WeeklyHoursForm(ranges=ranges), AbsenceForm(prefix="absence"))
+    form = WeeklyHoursForm(request.POST)
+    if not form.is_valid():
+        return _availability_page(request, form, AbsenceForm(prefix="absence"))
+    preview = preview_hours(agent, form.stretches())
+    if preview.flips and "confirmed" not in request.POST:
+        return _availability_page(request, form, AbsenceForm(prefix="absence"), preview=_what_happens(agent, preview))
+    set_weekly_hours(agent, form.stretches(), by=request.user)
+    messages.success(request, _("Your standard hours are saved.") + " " + _switch_now(agent))
+    return redirect("agents:availability")
 
 
-def _hours_initial(agent: Agent) -> dict:
-    initial = {}
-    for stretch in WeeklyHours.objects.filter(agent=agent).order_by("weekday", "starts_at"):
-        initial.setdefault(f"start_{stretch.weekday}", stretch.starts_at)
-        initial.setdefault(f"end_{stretch.weekday}", stretch.ends_at)
-    return initial
+def _what_happens(agent: Agent, preview) -> str:
+    when = day_and_time(preview.until, agent.time_zone or FALLBACK_TIME_ZONE)
+    if preview.switch_now:
+        return _("Your hours have begun: you will start taking referrals now, until %(when)s.") % {"when": when}
+    return _("Your hours have not begun: you will stop taking referrals now, and start again %(when)s.") % {
+        "when": when
+    }
 
 
-def _availability_page(request: HttpRequest, hours_form, absence_form) -> HttpResponse:
+def _switch_now(agent: Agent) -> str:
+    """Where the switch is after saving, and until when the hours keep it there."""
+    when = day_and_time(agent.schedule_due_at, agent.time_zone or FALLBACK_TIME_ZONE)
+    if agent.taking_referrals:
+        return _("You are taking referrals until %(when)s.") % {"when": when} if when else ""
+    return _("You are not taking referrals; your hours begin %(when)s.") % {"when": when} if when else ""
+
+
+def _availability_page(request: HttpRequest, hours_form, absence_form, preview: str = "") -> HttpResponse:
     agent = request.agent
     absences = Absence.objects.filter(agent=agent, last_day__gte=local_now(agent, timezone.now()).date())
-    return render(
-        request,
-        "agents/availability.html",
-        {"agent": agent, "hours_form": hours_form, "absence_form": absence_form, "absences": absences},
-    )
+    context = {
+        "agent": agent,
+        "hours_form": hours_form,
+        "absence_form": absence_form,
+        "absences": absences,
+        "preview": preview,
+        "zone": zone_name(agent.time_zone or FALLBACK_TIME_ZONE),
+    }
+    return render(request, "agents/availability.html", context)
 
 
 @agent_required
@@ -151,7 +211,8 @@ def add_absence(request: HttpRequest) -> HttpResponse:
     agent = request.agent
     form = AbsenceForm(request.POST, prefix="absence")
     if not form.is_valid():
-        return _availability_page(request, WeeklyHoursForm(initial=_hours_initial(agent), prefix="hours"), form)
+        hours = WeeklyHoursForm(ranges=ranges_of(agent.weekly_hours.all()))
+        return _availability_page(request, hours, form)
     schedule_absence(agent, form.cleaned_data["first_day"], form.cleaned_data["last_day"], by=request.user)
     messages.success(request, _("Your absence is saved. Referrals stay off during it."))
     return redirect("agents:availability")

@@ -7,14 +7,16 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from notifications import opt_outs
 from notifications.models import Notification
 from notifications.transports import TransportError
 
 # Twilio error codes that no retry will fix (https://www.twilio.com/docs/api/errors).
+REPLIED_STOP = 21610
 PERMANENT_ERRORS = {
     21211: "Invalid phone number",
     21408: "Texts to this region are not enabled",
-    21610: "The recipient replied STOP and has unsubscribed",
+    REPLIED_STOP: "The recipient replied STOP and has unsubscribed",
     21612: "Twilio cannot route a text to this number",
     21614: "The number cannot receive texts (not a mobile number)",
 }
@@ -46,6 +48,8 @@ class TwilioTransport:
                 to=notification.to, body=notification.body, status_callback=status_callback_url(), **sender
             )
         except TwilioRestException as error:
+            if error.code == REPLIED_STOP:  # no more tries until the number replies START
+                opt_outs.record_stop(notification.to)
             if error.code in PERMANENT_ERRORS:
                 raise TransportError(f"{PERMANENT_ERRORS[error.code]} (Twilio {error.code})", permanent=True) from None
             retryable = error.status == 429 or error.status >= 500

@@ -9,7 +9,7 @@ from agents.availability import set_taking_referrals
 from agents.models import Agent, AgentChange, StateDeselection
 from referrals.lifecycle import create_referral
 from referrals.models import Offer, Referral
-from tests.factories import UserFactory, make_eligible_agent
+from tests.factories import UserFactory, hours_form, make_eligible_agent
 from tests.referrals.conftest import consumer
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +49,7 @@ def test_profile_state_preferences_hours_and_absences_are_recorded(client, ana):
         },
     )
     client.post("/agents/profile/states/", {"states": ["FL"]})
-    hours = {f"hours-start_{day}": "" for day in range(7)} | {f"hours-end_{day}": "" for day in range(7)}
-    client.post("/agents/availability/", hours | {"hours-start_0": "09:00", "hours-end_0": "17:00"})
+    client.post("/agents/availability/", hours_form({0: [("09:00", "17:00")]}))
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     client.post("/agents/availability/absences/", {"absence-first_day": tomorrow, "absence-last_day": tomorrow})
     absence = ana.absences.get()

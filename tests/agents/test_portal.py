@@ -9,7 +9,8 @@ from django.utils import timezone
 from agents.eligibility import eligible_states
 from agents.models import Agent
 from notifications.models import Notification
-from tests.factories import add_license
+from notifications.opt_outs import record_stop
+from tests.factories import add_license, hours_form
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Sunny-Day-2027!"
@@ -75,10 +76,21 @@ def test_the_profile_saves_phone_contact_method_zip_and_language(client, registe
     assert "We could not find ZIP code 00000" in bad.content.decode()
 
 
-def test_the_test_message_goes_on_every_chosen_channel(client, registered):
-    client.post("/agents/profile/test-message/")
+def test_the_test_message_goes_on_every_chosen_channel_that_can_reach_and_names_the_others(client, registered):
+    page = client.post("/agents/profile/test-message/", follow=True).content.decode()
 
-    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "push", "sms"]
+    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "sms"]
+    assert "Test messages are on their way by e-mail, text message." in page
+    assert "Not sent by app notification: no app is registered on a phone yet" in page
+
+
+def test_the_test_message_names_texts_the_agent_stopped(client, registered):
+    record_stop(registered.cell_phone)
+
+    page = client.post("/agents/profile/test-message/", follow=True).content.decode()
+
+    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email"]
+    assert "Not sent by text message: you replied STOP to our texts (reply START to receive them again)" in page
 
 
 def test_the_switch_is_a_switch_that_works_without_javascript(client, registered):
@@ -101,8 +113,7 @@ def test_hours_saved_on_the_page_switch_referrals_on_in_the_agents_time_zone(cli
     from agents.availability import apply_schedules
 
     Agent.objects.filter(pk=registered.pk).update(taking_referrals=False)
-    hours = {f"hours-start_{day}": "" for day in range(7)} | {f"hours-end_{day}": "" for day in range(7)}
-    hours |= {"hours-start_0": "09:00", "hours-end_0": "17:00"}  # Mondays, Miami time
+    hours = hours_form({0: [("09:00", "17:00")]})  # Mondays, Miami time
     assert client.post("/agents/availability/", hours).status_code == 302
 
     with time_machine.travel(dt.datetime(2027, 3, 15, 13, 30, tzinfo=dt.UTC), tick=False):  # 09:30 EDT
@@ -111,11 +122,12 @@ def test_hours_saved_on_the_page_switch_referrals_on_in_the_agents_time_zone(cli
 
 
 def test_bad_hours_are_refused_with_the_reason(client, registered):
-    hours = {"hours-start_0": "17:00", "hours-end_0": "09:00", "hours-start_1": "09:00"}
+    hours = hours_form({0: [("09:00", "09:00")], 1: [("09:00", "")], 2: [("09:00", "17:00"), ("16:00", "18:00")]})
 
     page = client.post("/agents/availability/", hours).content.decode()
 
-    assert "The end must be after the start." in page and "Give both times, or neither." in page
+    assert "The range is empty" in page and "Give both times, or neither." in page
+    assert "This range overlaps another range of the day." in page
 
 
 def test_an_absence_keeps_referrals_off(client, registered):
@@ -127,3 +139,27 @@ def test_an_absence_keeps_referrals_off(client, registered):
 
     assert "You are away until" in refused.content.decode()
     assert Agent.objects.get(pk=registered.pk).taking_referrals is False
+
+
+def test_switching_off_every_state_warns_before_saving_and_the_home_page_says_why(client, registered):
+    first = client.post("/agents/profile/states/", {})
+
+    page = first.content.decode()
+    assert first.status_code == 200
+    assert "With these State Preferences you will not receive referrals anywhere" in page and "Save anyway" in page
+    assert eligible_states(Agent.objects.get(pk=registered.pk)) == ["FL"]
+
+    client.post("/agents/profile/states/", {"confirmed": "1"})
+
+    assert eligible_states(Agent.objects.get(pk=registered.pk)) == []
+    home = client.get("/agents/").content.decode()
+    assert "You cannot receive referrals right now" in home
+    assert "You switched these states off in State Preferences: FL." in home or "Florida" in home
+
+
+def test_the_offer_page_and_profile_say_what_consumers_receive(client, registered):
+    page = client.get("/agents/profile/").content.decode()
+
+    assert "When you accept a referral, the consumer receives your name and" in page
+    assert "Call-back number for consumers" in page
+    assert "Your time zone, from your ZIP code: Eastern Time." in page and "America/New_York" not in page

@@ -41,7 +41,21 @@ LONGEST_CONTEXT: dict[str, dict] = {
         "link": STATUS_LINK,
     },
     "status_link_again": {"reference": "ABCD2345", "link": STATUS_LINK},
+    "offer_lapsed": {"city": "Rancho Santa Margarita", "state": "FL", "minutes": 15, "link": LONG_LINK},
+    "referral_withdrawn": {"first_name": "Maximiliana", "reference": "ABCD2345", "link": LONG_LINK},
+    "agent_handed_back": {"reference": "ABCD2345", "link": STATUS_LINK},
     "text_reply": {"reply": "unknown", "link": "https://helpondemand.example.org/es/agents/offers/12345678/"},
+    "email_changed": {
+        "first_name": "Maximiliana",
+        "old": "m•••@agencia-de-seguros-del-sur.example.com",
+        "new": "m•••@corredores-unidos-de-florida.example.com",
+        "link": LONG_LINK,
+    },
+    "eligibility_at_risk": {
+        "first_name": "Maximiliana",
+        "notices": ["A new version of the Help On Demand Terms of Use was published.", "Training for 2028 is missing."],
+        "link": LONG_LINK,
+    },
     "referral_expired": {
         "reference": "ABCD2345",
         "hours": 24,

@@ -244,7 +244,8 @@ def test_contacted_is_not_final_the_referral_stays_open(client, offered):
 
 
 def test_an_agent_cannot_record_the_outcome_of_another_agents_referral(offered, pool):
-    from referrals.lifecycle import NotYourReferral, accept_offer, record_disposition
+    from referrals.after_accepting import record_disposition
+    from referrals.lifecycle import NotYourReferral, accept_offer
 
     accept_offer(offered.pk, offered.agent)
     offered.refresh_from_db()
