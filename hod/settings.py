@@ -255,6 +255,12 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     *[(f"uswds/{part}", USWDS_DIST / part) for part in ("css", "js", "fonts", "img")],
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # Admin's dashboards: charts, and the map of the states (pre-projected TopoJSON, no tiles from elsewhere).
+    ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("d3", BASE_DIR / "node_modules" / "d3-array" / "dist"),
+    ("d3", BASE_DIR / "node_modules" / "d3-geo" / "dist"),
+    ("topojson", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
+    ("us-atlas", BASE_DIR / "node_modules" / "us-atlas"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("metrics", metrics, name="metrics"),
+    path("admin/service/", include("referrals.reporting.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     twilio_inbound,

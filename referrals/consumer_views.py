@@ -25,6 +25,7 @@ from referrals.lifecycle import (
 )
 from referrals.models import Referral
 from referrals.outlook import outlook_for
+from referrals.reporting.service import record_sent_elsewhere
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     place = data["zip_code"]
     marketplace = marketplace_for(place.state)
     if marketplace is None or not marketplace.is_served:
+        record_sent_elsewhere(place.state, timezone.now(), place.time_zone)
         return render(request, "referrals/other_marketplace.html", {"place": place, "marketplace": marketplace})
     phone = data["phone"]
     if over_limit(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, by_value(phone.as_e164)):

@@ -81,7 +81,13 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("view_service_dashboard", "Can view the service dashboard"),
+            ("view_coverage", "Can view coverage by state and language"),
+            ("view_responsiveness", "Can view agents' responsiveness"),
+        ]
         indexes = [
+            models.Index(fields=["created_at"], name="referral_created"),  # reporting: a period's requests
             # The sweep's questions: which open referrals are past their time, which wait for an agent.
             models.Index(
                 fields=["expires_at"], name="referral_open", condition=Q(status__in=["new", "offered", "waiting"])
@@ -145,6 +151,7 @@ class Offer(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["offered_at"], name="offer_offered"),  # reporting: a period's offers
             models.Index(fields=["expires_at"], name="offer_pending", condition=Q(status="pending")),
             models.Index(fields=["agent"], name="offer_pending_agent", condition=Q(status="pending")),
         ]
@@ -200,3 +207,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SentElsewhere(models.Model):
+    """Consumers sent to another Marketplace's help (their state is not served here): an anonymous count
+    by state and day (the state's own date), since that page saves nothing else."""
+
+    state = models.CharField(max_length=2)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "consumers sent to another Marketplace"
+        verbose_name_plural = "consumers sent to another Marketplace"
+        constraints = [models.UniqueConstraint(fields=["state", "day"], name="one_count_per_state_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.count} from {self.state} on {self.day}"

@@ -1,0 +1,11 @@
+"""The reporting pages, under /admin/service/ (staff only, each behind its own permission)."""
+
+from django.urls import path
+
+from referrals.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("responsiveness/", views.responsiveness, name="responsiveness"),
+]

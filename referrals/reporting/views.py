@@ -1,0 +1,98 @@
+"""The reporting pages in admin: the service dashboard (its "right now" part refreshes itself with htmx)
+and agents' responsiveness. They arrange what `service`, `outcomes` and `responsiveness` compute."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from agents.models import Agent
+from hod.reference.models import Language
+from referrals.reporting import access, periods
+from referrals.reporting.outcomes import outcomes
+from referrals.reporting.responsiveness import SORTS
+from referrals.reporting.responsiveness import responsiveness as responsiveness_of
+from referrals.reporting.service import figures, right_now
+
+REFRESH_SECONDS = 15
+
+
+def _page(request: HttpRequest, template: str, title: str, **context) -> HttpResponse:
+    period, errors = periods.period_from(request.GET)
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "menu": access.menu(request.user),
+        "period": period,
+        "period_errors": errors,
+        "period_kinds": periods.KINDS,
+        "zones": periods.ZONES,
+        "query": request.GET.urlencode(),
+        **context,
+    }
+    return render(request, template, context)
+
+
+@never_cache
+@access.reporting_page(access.DASHBOARD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    if request.htmx:  # the "right now" part refreshing itself
+        return render(request, "admin/reporting/_now.html", {"now": right_now(now), "at": now})
+    period, _errors = periods.period_from(request.GET, now)
+    found = figures(period)
+    funnel, funnel_by_state = outcomes(period)
+    languages = dict(Language.objects.values_list("code", "name_en"))
+    charts = {
+        "by_day": {
+            "labels": [f"{day:%b %d}" for day in found.by_day],
+            "series": {
+                "Accepted": [tally.accepted for tally in found.by_day.values()],
+                "Withdrawn": [tally.withdrawn for tally in found.by_day.values()],
+                "Expired": [tally.expired for tally in found.by_day.values()],
+                "Still open": [tally.still_open for tally in found.by_day.values()],
+            },
+        },
+        "by_hour": {
+            "labels": [f"{hour:02d}:00" for hour in range(24)],
+            "series": {
+                "Requests": [tally.requests for tally in found.by_hour],
+                "Accepted": [tally.accepted for tally in found.by_hour],
+            },
+        },
+    }
+    return _page(
+        request,
+        "admin/reporting/dashboard.html",
+        "Service dashboard",
+        now=right_now(now),
+        at=now,
+        refresh=REFRESH_SECONDS,
+        figures=found,
+        by_language=[(languages.get(code, code), tally) for code, tally in found.by_language.items()],
+        funnel=funnel,
+        funnel_by_state=funnel_by_state,
+        charts=charts,
+    )
+
+
+@never_cache
+@access.reporting_page(access.RESPONSIVENESS)
+def responsiveness(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "lapsed"
+    period, _errors = periods.period_from(request.GET)
+    agent = None
+    if (request.GET.get("agent") or "").isdigit():
+        agent = Agent.objects.filter(pk=int(request.GET["agent"])).first()
+    found = responsiveness_of(period, sort=sort, agent_id=agent.pk if agent else None)
+    return _page(
+        request,
+        "admin/reporting/responsiveness.html",
+        f"Responsiveness of {agent.full_name}" if agent else "Agents' responsiveness",
+        found=found,
+        sort=sort,
+        agent=agent,
+        sorts=[(key, key.replace("_", " ")) for key in SORTS],
+        reasons=found.reasons.most_common(10),
+    )
