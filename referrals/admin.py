@@ -28,9 +28,11 @@ class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Referral | None = None):
         place = ["reference", "status", "zip_code", "city", "state", "language", "message_language"]
-        times = ["created_at", "expires_at", "accepted_at", "closed_at", "timeline"]
-        contact = CONTACT_FIELDS if may_see_consumer_contact(request.user) else ["masked_contact"]
-        return [*place, *contact, *times]
+        times = ["created_at", "expires_at", "accepted_at", "closed_at"]
+        # The agent's note may name the consumer: like their contact details, only with the permission.
+        if may_see_consumer_contact(request.user):
+            return [*place, *CONTACT_FIELDS, *times, "outcome", "disposition_note", "timeline"]
+        return [*place, "masked_contact", *times, "outcome", "timeline"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Referral | None = None):
         return self.get_fields(request, obj)
@@ -40,13 +42,28 @@ class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
         phone = mask_address(referral.phone.as_e164 if referral.phone else "")
         return f"{phone} {mask_address(referral.email)} (hidden: you may not see consumers' contact details)"
 
+    @admin.display(description="outcome")
+    def outcome(self, referral: Referral) -> str:
+        """What the agent who accepted recorded (their note is the next field, for staff who may read it)."""
+        if not referral.disposition:
+            return "None recorded" if referral.status == Referral.Status.ACCEPTED else "–"
+        return f"{referral.get_disposition_display()} (recorded {referral.disposition_at:%Y-%m-%d %H:%M})"
+
     @admin.display(description="timeline")
     def timeline(self, referral: Referral) -> SafeString:
-        events = Event.objects.filter(referral=referral).select_related("offer").order_by("at", "pk")
+        events = Event.objects.filter(referral=referral).select_related("offer__agent").order_by("at", "pk")
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((f"{event.at:%Y-%m-%d %H:%M:%S}", event.get_kind_display(), event.detail) for event in events),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{event.at:%Y-%m-%d %H:%M:%S}",
+                    event.get_kind_display(),
+                    event.offer.agent if event.offer_id else "",
+                    event.detail,
+                )
+                for event in events
+            ),
         )
         offers = format_html_join(
             "",
@@ -64,7 +81,8 @@ class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead><tbody>{}</tbody></table>"
+            "<table><thead><tr><th>When</th><th>What</th><th>Agent</th><th>Detail</th></tr></thead><tbody>{}</tbody>"
+            "</table>"
             "<h3>Offers</h3><table><thead><tr><th>Agent</th><th>Status</th><th>Distance</th><th>Offered</th>"
             "<th>Answered</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
             rows,

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -141,6 +142,7 @@ class AgentAdmin(admin.ModelAdmin):
         "taking_referrals_changed_at",
         "registered_at",
         "time_zone",
+        "responsiveness",
     ]
     fieldsets = [
         ("From the MLMS (read-only)", {"fields": mlms_fields}),
@@ -162,7 +164,15 @@ class AgentAdmin(admin.ModelAdmin):
         ),
         (
             "Availability",
-            {"fields": ["taking_referrals", "taking_referrals_changed_at", "schedule_state", "last_offered_at"]},
+            {
+                "fields": [
+                    "taking_referrals",
+                    "taking_referrals_changed_at",
+                    "schedule_state",
+                    "last_offered_at",
+                    "responsiveness",
+                ]
+            },
         ),
     ]
     actions = ["send_new_invitation"]
@@ -270,6 +280,14 @@ class AgentAdmin(admin.ModelAdmin):
         return _table(headers, rows, "This NPN is on no Registration Completion List.")
 
     @admin.display(description="Help On Demand training (MLMS)")
+    @admin.display(description="responsiveness")
+    def responsiveness(self, agent: Agent) -> SafeString:
+        """A link to how this agent answers offers (the reporting page, for staff who may open it)."""
+        if agent.pk is None:
+            return format_html("–")
+        url = reverse("reporting:responsiveness") + f"?agent={agent.pk}&period=season"
+        return format_html('<a href="{}">Offers, answers and lapses this season</a>', url)
+
     def training(self, agent: Agent) -> SafeString:
         rows = [
             [row.plan_year, row.completed_on or "not completed", "yes" if row.active else "no"]

@@ -61,3 +61,28 @@ def test_referrals_are_filtered_by_state_language_and_status(admin_client, refer
 
     assert response.context["cl"].result_count == 1
     assert admin_client.get("/admin/referrals/referral/?status=waiting").context["cl"].result_count == 0
+
+
+def test_the_outcome_and_the_agents_note_and_the_timeline_names_agents(client, pool):
+    from referrals.after_accepting import record_disposition
+    from referrals.lifecycle import accept_offer
+
+    referral = create_referral(consumer())
+    offer = Offer.objects.get(referral=referral, status="pending")
+    accept_offer(offer.pk, offer.agent)
+    record_disposition(offer, offer.agent, "enrolled", "María chose a silver plan")
+    url = f"/admin/referrals/referral/{referral.pk}/change/"
+
+    client.force_login(staff_with("view_referral"))
+    page = client.get(url).content.decode()
+    assert "Enrolled (recorded" in page and "silver plan" not in page
+    assert "<td>Outcome recorded</td><td>hialeah Agent (NPN" in page  # the event names its agent
+
+    client.force_login(staff_with("view_referral", "view_consumer_contact"))
+    assert "María chose a silver plan" in client.get(url).content.decode()
+
+
+def test_the_agents_page_links_to_their_responsiveness(admin_client, pool):
+    page = admin_client.get(f"/admin/agents/agent/{pool['hialeah'].pk}/change/").content.decode()
+
+    assert f"/admin/service/responsiveness/?agent={pool['hialeah'].pk}&amp;period=season" in page

@@ -66,13 +66,13 @@ def agents():
     return [make_eligible_agent(str(2000001 + n), first_name=f"Agent{n}") for n in range(3)]
 
 
-def history(agents, count: int, seed: int = 7) -> list[dict]:
-    """`count` requests over the week, across states, languages and outcomes, each accepted one after a
-    lapse and a rejection now and then; returns what was made, for counting by hand."""
+def history(agents, count: int, seed: int = 7, start: dt.datetime = DAY) -> list[dict]:
+    """`count` requests over the week from `start`, across states, languages and outcomes, each accepted one
+    after a lapse and a rejection now and then; returns what was made, for counting by hand."""
     rng = random.Random(seed)
     made = []
     for number in range(count):
-        created = DAY + dt.timedelta(minutes=rng.randrange(7 * 24 * 60))
+        created = start + dt.timedelta(minutes=rng.randrange(7 * 24 * 60))
         status = rng.choice(STATUSES)
         wait = dt.timedelta(seconds=rng.randrange(20, 40 * 60)) if status == "accepted" else None
         row = referral(created, rng.choice(["FL", "TX"]), rng.choice(["es", "en"]), status, wait)
