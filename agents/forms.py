@@ -206,15 +206,21 @@ class TermsForm(UswdsForm, forms.Form):
 
 
 class AbsenceForm(UswdsForm, forms.Form):
+    """Days away; `today` is the agent's own date (in the west it is still yesterday in UTC's evening)."""
+
     first_day = forms.DateField(label=_("First day away"), widget=forms.DateInput(attrs={"type": "date"}))
     last_day = forms.DateField(label=_("Last day away"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first and last and last < first:
             self.add_error("last_day", _("The last day must be on or after the first day."))
-        elif last and last < timezone.localdate():
+        elif last and last < self.today:
             self.add_error("last_day", _("This absence is already over."))
         return cleaned
 

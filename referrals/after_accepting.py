@@ -65,6 +65,7 @@ def hand_back(offer_id: int, agent: Agent, reason: str, now: datetime | None = N
             )
             referral.refresh_from_db()
             messages.tell_consumer_handed_back(referral)
-            offer_next(referral, now)
+            if offer_next(referral, now) is None:  # nobody else can take it now: it waits, on the timeline too
+                _event(referral, Event.Kind.WAITING, now)
     logger.info("offer %s handed back by agent %s", offer_id, agent.pk)
     return offer

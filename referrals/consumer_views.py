@@ -91,7 +91,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
         "Status": Referral.Status,
         "help": other_help_links(),
     }
-    if request.method == "POST" and "withdraw" in request.POST and referral.is_open:
+    if request.method == "POST" and "withdraw" in request.POST and referral.can_be_withdrawn:
         return render(request, "referrals/withdraw_confirm.html", context)
     accepted = referral.offers.filter(status="accepted").select_related("agent").first()
     now = timezone.now()

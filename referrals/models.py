@@ -115,6 +115,11 @@ class Referral(models.Model):
         return self.status in self.OPEN
 
     @property
+    def can_be_withdrawn(self) -> bool:
+        """Open, or accepted (the agent is told not to call)."""
+        return self.is_open or self.status == self.Status.ACCEPTED
+
+    @property
     def status_token(self) -> str:
         """The secret of the consumer's private status link (hod.tokens)."""
         return sign("status", self.pk, self.link_version)
@@ -122,12 +127,12 @@ class Referral(models.Model):
 
 class Offer(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        LAPSED = "lapsed", "Lapsed (no answer in time)"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        HANDED_BACK = "handed_back", "Handed back after accepting"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        LAPSED = "lapsed", _("Lapsed (no answer in time)")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        HANDED_BACK = "handed_back", _("Handed back after accepting")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")

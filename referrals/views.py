@@ -132,9 +132,14 @@ def give_back(request: HttpRequest, offer_id: int) -> HttpResponse:
     except NotYourReferral:
         messages.error(request, _("This referral is no longer yours to hand back."))
         return redirect("referrals:offer", item.pk)
-    messages.info(
-        request, _("You handed the referral back. It went to the next agent or broker, and the consumer was told.")
-    )
+    if Referral.objects.filter(pk=item.referral_id, status=Referral.Status.OFFERED).exists():
+        went = _("You handed the referral back. It went to the next agent or broker, and the consumer was told.")
+    else:
+        went = _(
+            "You handed the referral back. No other agent or broker can take it right now: it waits for the next "
+            "one, and the consumer was told."
+        )
+    messages.info(request, went)
     return redirect("agents:home")
 
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -77,8 +78,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             portal_language=data["portal_language"],
             by=request.user,
         )
-        messages.success(request, _("Your profile is saved."))
-        with translation.override(agent.portal_language):
+        with translation.override(agent.portal_language):  # the next page is in the language just chosen
+            messages.success(request, _("Your profile is saved."))
             return redirect(reverse("agents:profile"))
     choices = state_preference_choices(agent)
     deselected = set(StateDeselection.objects.filter(agent=agent).values_list("state_id", flat=True))
@@ -138,7 +139,7 @@ def test_message(request: HttpRequest) -> HttpResponse:
                 "Test messages are on their way by %(channels)s.",
                 len(rows),
             )
-            % {"channels": ", ".join(str(CHANNEL_NAMES[row.channel]) for row in rows)},
+            % {"channels": get_text_list([str(CHANNEL_NAMES[row.channel]) for row in rows], _("and"))},
         )
     for channel, why in cannot.items():
         messages.warning(
@@ -209,7 +210,7 @@ def _availability_page(request: HttpRequest, hours_form, absence_form, preview: 
 @require_POST
 def add_absence(request: HttpRequest) -> HttpResponse:
     agent = request.agent
-    form = AbsenceForm(request.POST, prefix="absence")
+    form = AbsenceForm(request.POST, prefix="absence", today=local_now(agent, timezone.now()).date())
     if not form.is_valid():
         hours = WeeklyHoursForm(ranges=ranges_of(agent.weekly_hours.all()))
         return _availability_page(request, hours, form)

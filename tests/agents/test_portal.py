@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from agents.availability import local_now
 from agents.eligibility import eligible_states
 from agents.models import Agent
 from notifications.models import Notification
@@ -80,7 +81,7 @@ def test_the_test_message_goes_on_every_chosen_channel_that_can_reach_and_names_
     page = client.post("/agents/profile/test-message/", follow=True).content.decode()
 
     assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "sms"]
-    assert "Test messages are on their way by e-mail, text message." in page
+    assert "Test messages are on their way by e-mail and text message." in page
     assert "Not sent by app notification: no app is registered on a phone yet" in page
 
 
@@ -131,7 +132,7 @@ def test_bad_hours_are_refused_with_the_reason(client, registered):
 
 
 def test_an_absence_keeps_referrals_off(client, registered):
-    today = timezone.localdate()
+    today = local_now(registered, timezone.now()).date()  # the agent's date, not the server's
     client.post("/agents/availability/absences/", {"absence-first_day": today, "absence-last_day": today})
 
     client.post("/agents/switch/", {"taking_referrals": "off"})

@@ -54,10 +54,23 @@ def test_handing_back_goes_to_the_next_agent_and_the_consumer_is_told(client, ac
     assert event.detail == "A conflict of interest"
     told = messages_to("agent_handed_back")
     assert [row.to for row in told] == ["maria@example.com", "+13055550123"]
-    assert "Otro agente le llamara." in told[1].body  # María asked in Spanish; texts are plain letters
+    assert "Buscamos otro agente que le llame." in told[1].body  # María asked in Spanish
 
     page = client.get(f"/agents/offers/{accepted.pk}/").content.decode()
     assert "You handed this referral back." in page and "María" not in page and "+13055550123" not in page
+
+
+def test_with_nobody_else_to_take_it_the_agent_is_told_it_waits_and_the_timeline_says_so(client, accepted, pool):
+    Agent.objects.filter(pk__in=[pool["hollywood"].pk, pool["orlando"].pk]).update(taking_referrals=False)
+
+    page = client.post(f"/agents/offers/{accepted.pk}/hand-back/", {"back-reason": "no_time"}, follow=True)
+
+    assert "No other agent or broker can take it right now: it waits for the next one" in page.content.decode()
+    referral = Referral.objects.get(pk=accepted.referral_id)
+    assert referral.status == Referral.Status.WAITING
+    assert list(referral.events.values_list("kind", flat=True))[-2:] == [Event.Kind.HANDED_BACK, Event.Kind.WAITING]
+    (text,) = [row for row in messages_to("agent_handed_back") if row.channel == "sms"]
+    assert "Buscamos otro agente que le llame." in text.body
 
 
 def test_another_reason_needs_a_note_and_the_error_is_next_to_the_field(client, accepted):
@@ -93,7 +106,9 @@ def test_an_agent_whose_offer_lapsed_is_told_on_their_channels(pool):
     assert {row.channel for row in told} >= {"email", "sms"}
     (email,) = [row for row in told if row.channel == "email"]
     minutes = settings.HOD_OFFER_WINDOW_SECONDS // 60
-    assert f"You did not answer the referral in Miami, FL within {minutes} minutes" in email.body
+    assert f"You did not answer the referral in Miami, FL within {minutes} minutes, so the offer to you ended" in (
+        email.body
+    )
     assert "María" not in email.body
 
 
@@ -115,7 +130,7 @@ def test_the_agent_is_told_when_the_consumer_withdraws_an_accepted_referral(clie
     told = messages_to("referral_withdrawn")
     assert {row.user_id for row in told} == {accepted.agent.user_id}
     (text,) = [row for row in told if row.channel == "sms"]
-    assert f"Maria withdrew request {accepted.referral.reference}" in text.body  # texts are plain letters
+    assert f"request {accepted.referral.reference} of Maria, which you accepted, was withdrawn" in text.body
     page = client.get(f"/agents/offers/{accepted.pk}/").content.decode()
     assert "María withdrew this request" in page and "Hand the referral back" not in page
 

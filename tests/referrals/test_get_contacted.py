@@ -233,6 +233,22 @@ def test_once_an_agent_accepts_the_status_shows_their_name_and_phone(client, poo
     assert told.language == "es" and "ha aceptado su solicitud" in told.body  # no word a folded accent would change
 
 
+def test_after_an_agent_accepted_the_consumer_can_still_withdraw_and_the_agent_is_told(client, pool):
+    from referrals.lifecycle import accept_offer
+
+    path = status_path(client.post("/get-contacted/", form()))
+    offer = Offer.objects.get(status="pending")
+    accept_offer(offer.pk, offer.agent)
+
+    assert "Withdraw my request" in client.get(path).content.decode()
+    assert "Withdraw my request?" in client.post(path, {"withdraw": "1"}).content.decode()
+    page = client.post(path, {"withdraw_confirmed": "1"}, follow=True).content.decode()
+
+    assert "You withdrew this request" in page and Referral.objects.get().status == "withdrawn"
+    told = Notification.objects.filter(kind="referral_withdrawn", user=offer.agent.user)
+    assert {row.channel for row in told} >= {"email", "sms"}
+
+
 def test_an_unknown_status_link_is_not_found(client, db):
     assert client.get("/get-contacted/status/not-a-token/").status_code == 404
 
