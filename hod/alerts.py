@@ -16,6 +16,7 @@ from hod.health import sweep_health
 from hod.monitoring.models import Heartbeat
 from notifications import monitoring as messages
 from notifications.channels import Channel
+from referrals.reporting.coverage import gaps as coverage_gaps
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,26 @@ def plan_year_alerts(now: datetime) -> Iterable[Alert]:
         )
 
 
-SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [sweep_alerts, message_alerts, plan_year_alerts]
+def coverage_alerts(now: datetime) -> Iterable[Alert]:
+    """Referrals that wait where no agent is eligible at all, even switched off: nobody can take them."""
+    found = coverage_gaps(now)
+    if found:
+        waiting = sum(gap.waiting for gap in found)
+        yield Alert(
+            "warning",
+            f"{waiting} referral(s) wait in {len(found)} state(s) and language(s) for which no agent is eligible: "
+            "they will expire unless an agent is registered.",
+            "\n".join(f"{gap.state}, {gap.language}: {gap.waiting} waiting" for gap in found)
+            + "\nSee Reports → Coverage.",
+        )
+
+
+SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [
+    sweep_alerts,
+    message_alerts,
+    plan_year_alerts,
+    coverage_alerts,
+]
 
 
 def current_alerts(now: datetime | None = None) -> list[Alert]:

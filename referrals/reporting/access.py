@@ -12,6 +12,7 @@ COVERAGE = "referrals.view_coverage"
 RESPONSIVENESS = "referrals.view_responsiveness"
 PAGES = [  # the reporting pages' menu: permission, URL name, title
     (DASHBOARD, "reporting:dashboard", "Service dashboard"),
+    (COVERAGE, "reporting:coverage", "Coverage"),
     (RESPONSIVENESS, "reporting:responsiveness", "Agents' responsiveness"),
 ]
 

@@ -8,4 +8,6 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("responsiveness/", views.responsiveness, name="responsiveness"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/<str:state>/<str:language>/", views.coverage_cell, name="coverage_cell"),
 ]

@@ -1,15 +1,19 @@
-"""The reporting pages in admin: the service dashboard (its "right now" part refreshes itself with htmx)
-and agents' responsiveness. They arrange what `service`, `outcomes` and `responsiveness` compute."""
+"""The reporting pages in admin: the service dashboard (its "right now" part refreshes itself with htmx),
+coverage by state and language, and agents' responsiveness. They arrange what `service`, `outcomes`,
+`coverage` and `responsiveness` compute."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from agents.models import Agent
-from hod.reference.models import Language
+from hod.reference.models import Language, State
 from referrals.reporting import access, periods
+from referrals.reporting.coverage import Coverage, taking_referrals_by_state
+from referrals.reporting.coverage import cell as cell_of
+from referrals.reporting.coverage import coverage as coverage_of
 from referrals.reporting.outcomes import outcomes
 from referrals.reporting.responsiveness import SORTS
 from referrals.reporting.responsiveness import responsiveness as responsiveness_of
@@ -38,8 +42,9 @@ def _page(request: HttpRequest, template: str, title: str, **context) -> HttpRes
 @access.reporting_page(access.DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    live = {"now": right_now(now), "at": now, "taking": taking_referrals_by_state(now)}
     if request.htmx:  # the "right now" part refreshing itself
-        return render(request, "admin/reporting/_now.html", {"now": right_now(now), "at": now})
+        return render(request, "admin/reporting/_now.html", live)
     period, _errors = periods.period_from(request.GET, now)
     found = figures(period)
     funnel, funnel_by_state = outcomes(period)
@@ -66,8 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "admin/reporting/dashboard.html",
         "Service dashboard",
-        now=right_now(now),
-        at=now,
+        **live,
         refresh=REFRESH_SECONDS,
         figures=found,
         by_language=[(languages.get(code, code), tally) for code, tally in found.by_language.items()],
@@ -95,4 +99,50 @@ def responsiveness(request: HttpRequest) -> HttpResponse:
         agent=agent,
         sorts=[(key, key.replace("_", " ")) for key in SORTS],
         reasons=found.reasons.most_common(10),
+    )
+
+
+def _map_data(found: Coverage) -> dict:
+    """Each state's totals for the map, with the name the atlas knows it by and whether the table has its row."""
+    in_table = {row.code for row in found.rows}
+    return {
+        row.code: {
+            "name": row.name,
+            "served": row.served,
+            "in_table": row.code in in_table,
+            "eligible": row.total.eligible,
+            "on": row.total.on,
+            "waiting": row.total.waiting,
+            "expired": row.total.expired,
+        }
+        for row in found.states
+    }
+
+
+@never_cache
+@access.reporting_page(access.COVERAGE)
+def coverage(request: HttpRequest) -> HttpResponse:
+    """States × languages: agents eligible and on, referrals waiting and expired, as a map and a table."""
+    now = timezone.now()
+    period, _errors = periods.period_from(request.GET, now)
+    found = coverage_of(period, now)
+    return _page(request, "admin/reporting/coverage.html", "Coverage", found=found, at=now, map_data=_map_data(found))
+
+
+@never_cache
+@access.reporting_page(access.COVERAGE)
+def coverage_cell(request: HttpRequest, state: str, language: str) -> HttpResponse:
+    """One state and language: the referrals waiting (no contact details) and the agents who could switch on."""
+    state = get_object_or_404(State, code=state.upper())
+    language = get_object_or_404(Language, code=language)
+    now = timezone.now()
+    period, _errors = periods.period_from(request.GET, now)
+    return _page(
+        request,
+        "admin/reporting/coverage_cell.html",
+        f"Coverage: {state.name}, {language.name_en}",
+        state=state,
+        language=language,
+        cell=cell_of(state.code, language.code, now, period),
+        at=now,
     )

@@ -40,6 +40,17 @@ def share_of(part: int, whole: int) -> str:
 
 
 @register.filter
+def sum_of(values) -> int:
+    return sum(values)
+
+
+@register.filter
+def active_states(by_state: dict) -> int:
+    """How many states have at least one."""
+    return sum(1 for count in by_state.values() if count)
+
+
+@register.filter
 def outcome_none(by_outcome: dict) -> int:
     return by_outcome.get("", 0)
 

@@ -250,3 +250,12 @@ def test_responsiveness_page_lists_agents_and_one_agent(client, agents):
 
     assert page.status_code == 200 and "Agent0" in page.content.decode()
     assert one.status_code == 200 and "Responsiveness of Agent0" in one.content.decode()
+
+
+def test_right_now_lists_the_agents_taking_referrals_by_state(client, agents):
+    client.force_login(staff("view_service_dashboard"))
+
+    fragment = client.get("/admin/service/", headers={"HX-Request": "true"}).content.decode()
+
+    assert "3 agents taking referrals now, in 1 state" in fragment
+    assert '<th scope="row">FL</th><td>3</td>' in fragment
