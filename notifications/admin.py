@@ -86,6 +86,9 @@ class NotificationAdmin(HidesConsumerContact, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the record of what was sent stays (erasure scrubs contact details, it deletes nothing)
+
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):

@@ -5,13 +5,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from notifications.masking import HidesConsumerContact, log_contact_view, mask_address, may_see_consumer_contact
+from referrals.admin_actions import ReferralActions
 from referrals.models import Event, Offer, Referral
 
 CONTACT_FIELDS = ["first_name", "last_name", "phone", "email"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
+class ReferralAdmin(ReferralActions, HidesConsumerContact, admin.ModelAdmin):
     contact_fields = (*CONTACT_FIELDS, "disposition_note")
     list_display = ["reference", "created_at", "status", "state", "city", "language", "offers_made", "expires_at"]
     list_filter = ["status", "state", "language", "created_at"]
@@ -92,10 +93,15 @@ class ReferralAdmin(HidesConsumerContact, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if may_see_consumer_contact(request.user):
             log_contact_view(request.user, "referral", object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
+        referral = Referral.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        actions = self.actions_for(request, referral) if referral else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "referral_actions": actions})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # consumers make referrals on the Get Contacted page
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the record stays: what happened, to whom, when

@@ -205,23 +205,28 @@ def offer_next(referral: Referral, now: datetime | None = None, skip_locked: boo
             if held >= settings.HOD_MAX_PENDING_OFFERS:
                 busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago
                 continue
-            offer = Offer.objects.create(
-                referral=referral,
-                agent=agent,
-                distance_miles=match.miles,
-                offered_at=now,
-                expires_at=now + timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS),
-            )
-            Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.OFFERED)
-            _event(referral, Event.Kind.OFFERED, now, offer, f"to agent {agent.pk}, {match.miles:.1f} miles")
-            record_offer(agent.pk, now)
-            messages.tell_agent_of_offer(offer)
-            logger.info("referral %s offered to agent %s", referral.pk, agent.pk)
-            return offer
+            return offer_to(referral, agent, match.miles, now)
         if referral.status != Referral.Status.WAITING:
             Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
             _event(referral, Event.Kind.WAITING, now)
         return None
+
+
+def offer_to(referral: Referral, agent: Agent, miles: float, now: datetime, detail: str = "") -> Offer:
+    """Make the offer (the caller holds the referral's lock and chose the agent): the agent is told at once."""
+    offer = Offer.objects.create(
+        referral=referral,
+        agent=agent,
+        distance_miles=miles,
+        offered_at=now,
+        expires_at=now + timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS),
+    )
+    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.OFFERED)
+    _event(referral, Event.Kind.OFFERED, now, offer, detail or f"to agent {agent.pk}, {miles:.1f} miles")
+    record_offer(agent.pk, now)
+    messages.tell_agent_of_offer(offer)
+    logger.info("referral %s offered to agent %s", referral.pk, agent.pk)
+    return offer
 
 
 def _lock_referral_of(offer_id: int) -> None:

@@ -9,13 +9,15 @@ offer per (referral, agent), and no offer accepted after its window closed.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import Agent
-from hod.reference.models import Language
+from hod.reference.models import Language, State
 from hod.tokens import sign
 
 
@@ -33,6 +35,7 @@ class Referral(models.Model):
         ACCEPTED = "accepted", "Accepted"
         WITHDRAWN = "withdrawn", "Withdrawn by the consumer"
         EXPIRED = "expired", "Expired: nobody accepted"
+        CLOSED = "closed", "Closed by an administrator (spam or a duplicate)"
 
     OPEN = (Status.NEW, Status.OFFERED, Status.WAITING)
 
@@ -85,6 +88,10 @@ class Referral(models.Model):
             ("view_service_dashboard", "Can view the service dashboard"),
             ("view_coverage", "Can view coverage by state and language"),
             ("view_responsiveness", "Can view agents' responsiveness"),
+            ("close_referral", "Can close a request as spam or a duplicate"),
+            ("offer_referral_again", "Can offer a request again now"),
+            ("send_status_link", "Can send a consumer's status link again"),
+            ("give_referral_to_agent", "Can give a request to a chosen agent"),
         ]
         indexes = [
             models.Index(fields=["created_at"], name="referral_created"),  # reporting: a period's requests
@@ -200,6 +207,8 @@ class Event(models.Model):
         OUTCOME = "outcome", "Outcome recorded"
         OFFER_WITHDRAWN = "offer_withdrawn", "Offer taken back from its agent"
         HANDED_BACK = "handed_back", "Handed back by the agent who accepted"
+        CLOSED = "closed", "Closed by an administrator"
+        LINK_SENT = "link_sent", "Status link sent again by an administrator"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
@@ -229,3 +238,77 @@ class SentElsewhere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} from {self.state} on {self.day}"
+
+
+class IntakePause(models.Model):
+    """Intake paused by an administrator, everywhere (no state) or in one state: the Get Contacted page shows
+    the message instead of the form and refuses requests. Requests already made still go to agents. An ended
+    pause stays, as the record of who paused and resumed intake, and when (referrals.intake changes them)."""
+
+    DEFAULT_MESSAGE_EN = (
+        "Help On Demand is not taking new requests for now. Please try again later, or get free help another "
+        "way below."
+    )
+    DEFAULT_MESSAGE_ES = (
+        "Por ahora, Help On Demand no recibe solicitudes nuevas. Vuelva a intentarlo más tarde u obtenga ayuda "
+        "gratuita de otra manera, como se indica abajo."
+    )
+
+    state = models.ForeignKey(
+        State, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: everywhere."
+    )
+    message_en = models.TextField(
+        "message in English",
+        max_length=1000,
+        default=DEFAULT_MESSAGE_EN,
+        help_text="Shown at /get-contacted/ instead of the form. The other ways to get free help (the Marketplace "
+        f"Call Center, local help, HealthCare.gov) follow it. Suggested: “{DEFAULT_MESSAGE_EN}”",
+    )
+    message_es = models.TextField(
+        "message in Spanish",
+        max_length=1000,
+        default=DEFAULT_MESSAGE_ES,
+        help_text=f"Shown at /es/get-contacted/, in formal Spanish (usted). Suggested: “{DEFAULT_MESSAGE_ES}”",
+    )
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="paused by"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="resumed by",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # At most one active pause everywhere and one per state (no state counts as one scope of its own).
+            models.UniqueConstraint(
+                Coalesce("state", models.Value("")),
+                condition=Q(ended_at__isnull=True),
+                name="one_active_pause_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")), name="pause_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"intake paused {self.where} from {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def where(self) -> str:
+        return f"in {self.state_id}" if self.state_id else "everywhere"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    def message(self, language: str) -> str:
+        """The message in the page's language (English for any language but Spanish)."""
+        return self.message_es if language.startswith("es") else self.message_en

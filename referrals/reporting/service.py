@@ -49,6 +49,7 @@ class Tally:
     accepted: int = 0
     withdrawn: int = 0
     expired: int = 0
+    closed: int = 0  # by an administrator, as spam or a duplicate
     still_open: int = 0
     within_window: int = 0  # accepted within the offer window of the request
     within_15: int = 0  # accepted within 15 minutes of the request
@@ -65,6 +66,8 @@ class Tally:
             self.withdrawn += count
         elif status == Referral.Status.EXPIRED:
             self.expired += count
+        elif status == Referral.Status.CLOSED:
+            self.closed += count
         else:
             self.still_open += count
 
