@@ -16,6 +16,7 @@ from hod.health import sweep_health
 from hod.monitoring.models import Heartbeat
 from notifications import monitoring as messages
 from notifications.channels import Channel
+from referrals.intake import active_pauses
 from referrals.reporting.coverage import gaps as coverage_gaps
 
 logger = logging.getLogger(__name__)
@@ -99,11 +100,25 @@ def coverage_alerts(now: datetime) -> Iterable[Alert]:
         )
 
 
+def intake_alerts(now: datetime) -> Iterable[Alert]:
+    """Intake paused by an administrator: consumers there cannot ask for help until someone resumes it."""
+    for pause in active_pauses(now):
+        who = pause.started_by.get_username() if pause.started_by else "a removed user"
+        since = f"{timezone.localtime(pause.started_at):%Y-%m-%d %H:%M %Z}"
+        refused = f"consumers in {pause.state_id} cannot" if pause.state_id else "no consumer can"
+        yield Alert(
+            "error",
+            f"Intake is paused {pause.where} since {since} by {who}: {refused} ask for help.",
+            f"They read: “{pause.message_en}”\nResume it under Referrals → Intake pauses.",
+        )
+
+
 SOURCES: list[Callable[[datetime], Iterable[Alert]]] = [
     sweep_alerts,
     message_alerts,
     plan_year_alerts,
     coverage_alerts,
+    intake_alerts,
 ]
 
 

@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-invitations": {"task": "agents.tasks.send_due_invitations", "schedule": crontab(hour=14, minute=0)},
     # Daily too: agents about to lose eligibility (new Terms, a plan year without their registration) are told.
     "warn-agents": {"task": "agents.tasks.warn_agents_before_ineligible", "schedule": crontab(hour=14, minute=30)},
+    # Daily, at night on the East Coast (07:00 UTC): contact details HOD_RETENTION_DAYS after their request closed.
+    "erase-consumer-data": {"task": "referrals.tasks.erase_consumer_data", "schedule": crontab(hour=7, minute=0)},
 }
 
 # Messages -------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 
 from agents.eligibility import current_terms
@@ -56,3 +57,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page that is too old (or with cookies off): say how to send it again."""
     return render(request, "errors/403_csrf.html", status=403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages that name no icon (Django's admin): the site's own."""
+    return redirect(static("img/favicon.svg"), permanent=True)

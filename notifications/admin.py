@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hod.admin_filters import DROPDOWN
 from notifications.masking import HidesConsumerContact, log_contact_view, mask_address, may_see_consumer_contact
 from notifications.models import Device, Notification
 from notifications.rendering import KINDS
@@ -10,6 +11,7 @@ HIDDEN = "(hidden: a consumer's message)"
 
 class KindFilter(admin.SimpleListFilter):
     title = "kind"
+    template = DROPDOWN
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
@@ -37,7 +39,7 @@ class NotificationAdmin(HidesConsumerContact, admin.ModelAdmin):
                 return f"{obj.user} ({obj.to})" if obj.to else str(obj.user)
             return obj.to if may_see else mask_address(obj.to)
 
-        return ["created_at", "kind", "channel", recipient, "language", "status", "attempts", "last_error"]
+        return ["created_at", "kind_label", "channel", recipient, "language", "status", "attempts", "last_error"]
 
     def get_fields(self, request: HttpRequest, obj: Notification | None = None):
         fields = [
@@ -66,6 +68,12 @@ class NotificationAdmin(HidesConsumerContact, admin.ModelAdmin):
             fields = [name for name in fields if name not in ("to", "subject", "body", "html", "link")]
             fields.insert(4, "masked_to")
         return fields
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, obj: Notification) -> str:
+        """The message's kind in words ("Offer to an agent"), not its code."""
+        kind = KINDS.get(obj.kind)
+        return kind.label if kind else obj.kind
 
     @admin.display(description="address")
     def masked_to(self, obj: Notification) -> str:

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from hod.admin_filters import DropdownRelated, DropdownValues
 from notifications.masking import HidesConsumerContact, log_contact_view, mask_address, may_see_consumer_contact
 from referrals.admin_actions import ReferralActions
 from referrals.models import Event, Offer, Referral
@@ -15,7 +16,7 @@ CONTACT_FIELDS = ["first_name", "last_name", "phone", "email"]
 class ReferralAdmin(ReferralActions, HidesConsumerContact, admin.ModelAdmin):
     contact_fields = (*CONTACT_FIELDS, "disposition_note")
     list_display = ["reference", "created_at", "status", "state", "city", "language", "offers_made", "expires_at"]
-    list_filter = ["status", "state", "language", "created_at"]
+    list_filter = ["status", ("state", DropdownValues), ("language", DropdownRelated), "created_at"]
     search_fields = ["=reference", "zip_code", "city"]
     date_hierarchy = "created_at"
     list_select_related = ["language"]
@@ -105,3 +106,7 @@ class ReferralAdmin(ReferralActions, HidesConsumerContact, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # the record stays: what happened, to whom, when
+
+
+# The intake pauses' admin registers itself (a module of its own).
+import referrals.admin_intake  # noqa: E402, F401

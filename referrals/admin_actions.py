@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from referrals import operations
+from referrals.erasure import REQUEST, erase_referral, other_requests_of
 from referrals.models import Referral
 
 
@@ -76,6 +77,15 @@ ACTIONS = {
             "not offered it yet; a pending offer is withdrawn first.",
             "Offer it to this agent",
         ),
+        Action(
+            "erase",
+            "erase_consumer_data",
+            "Erase the consumer's details",
+            "A deletion request: the consumer's name, phone, e-mail and the agent's note are erased from this request "
+            "and its messages, and from the consumer's other requests (same phone or e-mail). An open request is "
+            "withdrawn first. The anonymous facts the statistics need stay. This cannot be undone.",
+            "Erase their details",
+        ),
     ]
 }
 
@@ -96,6 +106,7 @@ class ReferralActions:
             "offer-again": referral.is_open,
             "send-link": referral.is_open or referral.status == Referral.Status.ACCEPTED,
             "give": referral.is_open,
+            "erase": referral.erased_at is None,
         }
         return [
             (reverse("admin:referral_do", args=[referral.pk, slug]), action.title)
@@ -142,6 +153,7 @@ class ReferralActions:
             "offer-again": lambda: _offered(operations.offer_again_now(referral.pk, request.user)),
             "send-link": lambda: _sent(operations.send_link_again(referral.pk, request.user)),
             "give": lambda: _offered(operations.give_to(referral.pk, form.cleaned_data["agent"], request.user)),
+            "erase": lambda: _erased(referral, request.user),
         }
         return perform[action.slug]()
 
@@ -158,3 +170,10 @@ def _offered(offer) -> str:
 
 def _sent(_nothing: None) -> str:
     return "The status link was sent again."
+
+
+def _erased(referral: Referral, by) -> str:
+    """This request and the consumer's others, each in its own transaction."""
+    ids = [referral.pk, *other_requests_of(referral)]
+    erased = sum(erase_referral(pk, by=by, reason=REQUEST) for pk in ids)
+    return f"The consumer's details are erased from {erased} request(s)."

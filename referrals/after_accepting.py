@@ -28,7 +28,10 @@ def record_disposition(
         accepted = Offer.objects.filter(pk=offer.pk, agent=agent, status=Offer.Status.ACCEPTED).exists()
         if not accepted:
             raise NotYourReferral(f"offer {offer.pk} is not an accepted offer of agent {agent.pk}")
-        Referral.objects.select_for_update().filter(pk=offer.referral_id).update(
+        referral = Referral.objects.select_for_update().filter(pk=offer.referral_id)
+        # An erased consumer's request keeps its outcome, never a new note about them.
+        referral.filter(erased_at__isnull=False).update(disposition=disposition, disposition_at=now)
+        referral.filter(erased_at__isnull=True).update(
             disposition=disposition, disposition_note=note[:500], disposition_at=now
         )
         _event(offer.referral, Event.Kind.OUTCOME, now, offer, disposition)
@@ -41,6 +44,9 @@ def hand_back(offer_id: int, agent: Agent, reason: str, now: datetime | None = N
     now = now or timezone.now()
     with transaction.atomic():
         _lock_referral_of(offer_id)
+        erased = Referral.objects.filter(offers=offer_id, erased_at__isnull=False).exists()
+        if erased:  # the consumer asked to be forgotten: nobody else can call them
+            raise NotYourReferral(f"the consumer of offer {offer_id} had their details erased")
         handed = Offer.objects.filter(pk=offer_id, agent=agent, status=Offer.Status.ACCEPTED).update(
             status=Offer.Status.HANDED_BACK, handed_back_at=now, reject_reason=reason[:255]
         )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from hod.ratelimits import by_value, over_limit
 from hod.reference.lookups import lookup_zip, marketplace_for, other_help_links, state_name
 from referrals.forms import GetContactedForm
+from referrals.intake import EVERYWHERE, pause_for
 from referrals.lifecycle import (
     AlreadyRequested,
     Consumer,
@@ -23,7 +24,7 @@ from referrals.lifecycle import (
     resend_status_link,
     withdraw_referral,
 )
-from referrals.models import Referral
+from referrals.models import IntakePause, Referral
 from referrals.outlook import outlook_for
 from referrals.reporting.service import record_sent_elsewhere
 
@@ -33,12 +34,19 @@ logger = logging.getLogger(__name__)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def get_contacted(request: HttpRequest) -> HttpResponse:
-    form = GetContactedForm(request.POST or None)
     if request.method == "GET":
-        return render(request, "referrals/get_contacted.html", {"form": form})
+        paused = pause_for(EVERYWHERE)
+        if paused:
+            return _paused(request, paused)
+        return render(request, "referrals/get_contacted.html", {"form": GetContactedForm()})
+    form = GetContactedForm(request.POST)
     if over_limit(request, "get-contacted-ip", settings.HOD_RATELIMIT_PER_IP, "ip"):
         return _too_many(request, form)
     if not form.is_valid():
+        # A page opened before intake was paused everywhere: say so now, not after the mistakes are fixed.
+        paused = pause_for(EVERYWHERE)
+        if paused:
+            return _paused(request, paused, refused=True)
         return render(request, "referrals/get_contacted.html", {"form": form})
     data = form.cleaned_data
     place = data["zip_code"]
@@ -46,6 +54,11 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
     if marketplace is None or not marketplace.is_served:
         record_sent_elsewhere(place.state, timezone.now(), place.time_zone)
         return render(request, "referrals/other_marketplace.html", {"place": place, "marketplace": marketplace})
+    # Only now is the state known, and with it a pause of that state (or everywhere's): nothing is saved. A state
+    # with its own Marketplace was told where to go above, paused or not: that is the right answer either way.
+    paused = pause_for(place.state)
+    if paused:
+        return _paused(request, paused, refused=True)
     phone = data["phone"]
     if over_limit(request, "get-contacted-phone", settings.HOD_RATELIMIT_PER_PHONE, by_value(phone.as_e164)):
         return _too_many(request, form)
@@ -66,6 +79,19 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
         resend_status_link(duplicate.referral)
         return render(request, "referrals/already_requested.html")
     return redirect(reverse("request_status", args=[referral.status_token]) + "?new=1")
+
+
+def _paused(request: HttpRequest, pause: IntakePause, refused: bool = False) -> HttpResponse:
+    """The administrators' message instead of the form, with the other ways to get help. Answered with 200:
+    it is the service's deliberate answer, not a failure; a 503 would set off error-rate alarms and outlier
+    ejection for a pause someone chose, and proxies and CDNs may retry it or show their own error page instead."""
+    context = {
+        "message": pause.message(translation.get_language() or "en"),
+        "state": pause.state,
+        "refused": refused,
+        "help": other_help_links(),
+    }
+    return render(request, "referrals/intake_paused.html", context)
 
 
 def _too_many(request: HttpRequest, form) -> HttpResponse:

@@ -81,6 +81,9 @@ class Referral(models.Model):
     expires_at = models.DateTimeField(help_text="Closed as expired if nobody has accepted by then")
     accepted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the consumer's contact details were erased (referrals.erasure)"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,9 +95,18 @@ class Referral(models.Model):
             ("offer_referral_again", "Can offer a request again now"),
             ("send_status_link", "Can send a consumer's status link again"),
             ("give_referral_to_agent", "Can give a request to a chosen agent"),
+            ("export_referrals", "Can export referrals and offers as CSV"),
+            ("erase_consumer_data", "Can erase a consumer's contact details (a deletion request)"),
         ]
         indexes = [
-            models.Index(fields=["created_at"], name="referral_created"),  # reporting: a period's requests
+            # Reporting: a period's requests, read from the index alone (the dashboard's counts, percentiles and
+            # outcomes), and those erased in a period.
+            models.Index(
+                fields=["created_at"],
+                include=["id", "status", "state", "language", "accepted_at", "disposition"],
+                name="referral_created_covering",
+            ),
+            models.Index(fields=["erased_at"], name="referral_erased", condition=Q(erased_at__isnull=False)),
             # The sweep's questions: which open referrals are past their time, which wait for an agent.
             models.Index(
                 fields=["expires_at"], name="referral_open", condition=Q(status__in=["new", "offered", "waiting"])
@@ -104,6 +116,8 @@ class Referral(models.Model):
                 name="referral_waiting",
                 condition=Q(status__in=["new", "offered", "waiting"]),
             ),
+            # Erasure's question: which closed referrals still hold contact details, oldest first.
+            models.Index(fields=["closed_at", "id"], name="referral_to_erase", condition=Q(erased_at__isnull=True)),
         ]
         constraints = [
             # One open request per phone: a second submission (a double tap included) shows the first.
@@ -111,6 +125,11 @@ class Referral(models.Model):
                 fields=["phone"],
                 name="one_open_request_per_phone",
                 condition=Q(status__in=["new", "offered", "waiting"]),
+            ),
+            # An erased request is never offered again (a hand-back must not send agents an empty request).
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | ~Q(status__in=["new", "offered", "waiting"]),
+                name="erased_stays_closed",
             ),
         ]
 
@@ -142,7 +161,7 @@ class Offer(models.Model):
         HANDED_BACK = "handed_back", _("Handed back after accepting")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers", db_index=False)  # offer_agent
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.PENDING)
     distance_miles = models.FloatField()
     offered_at = models.DateTimeField()
@@ -163,7 +182,18 @@ class Offer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["offered_at"], name="offer_offered"),  # reporting: a period's offers
+            # Reporting: a period's offers, read from the index alone (by answer, and by agent).
+            models.Index(
+                fields=["offered_at"], include=["id", "status", "agent", "responded_at"], name="offer_offered_covering"
+            ),
+            # An agent's offers in a period (responsiveness), and any lookup by agent; and each agent's last answer
+            # (their lapses in a row are the offers that lapsed after it).
+            models.Index(fields=["agent", "offered_at"], name="offer_agent"),
+            models.Index(
+                fields=["agent", "offered_at"],
+                name="offer_answered",
+                condition=Q(status__in=["accepted", "rejected", "handed_back"]),
+            ),
             models.Index(fields=["expires_at"], name="offer_pending", condition=Q(status="pending")),
             models.Index(fields=["agent"], name="offer_pending_agent", condition=Q(status="pending")),
         ]
@@ -209,6 +239,7 @@ class Event(models.Model):
         HANDED_BACK = "handed_back", "Handed back by the agent who accepted"
         CLOSED = "closed", "Closed by an administrator"
         LINK_SENT = "link_sent", "Status link sent again by an administrator"
+        ERASED = "erased", "Contact details erased"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
@@ -246,11 +277,10 @@ class IntakePause(models.Model):
     pause stays, as the record of who paused and resumed intake, and when (referrals.intake changes them)."""
 
     DEFAULT_MESSAGE_EN = (
-        "Help On Demand is not taking new requests for now. Please try again later, or get free help another "
-        "way below."
+        "Help On Demand is not taking new requests for now. Please try again later, or get free help another way below."
     )
     DEFAULT_MESSAGE_ES = (
-        "Por ahora, Help On Demand no recibe solicitudes nuevas. Vuelva a intentarlo más tarde u obtenga ayuda "
+        "Por ahora, Help On Demand no acepta solicitudes nuevas. Vuelva a intentarlo más tarde o reciba ayuda "
         "gratuita de otra manera, como se indica abajo."
     )
 

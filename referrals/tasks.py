@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from referrals.erasure import run_erasure
 from referrals.sweep import offer_waiting_referrals, sweep_once
 
 
@@ -13,3 +14,10 @@ def sweep() -> str:
 def offer_waiting() -> int:
     """An agent switched on: waiting referrals go out now, not at the next sweep."""
     return offer_waiting_referrals()
+
+
+@shared_task(ignore_result=True)
+def erase_consumer_data() -> int:
+    """Beat runs this daily: contact details HOD_RETENTION_DAYS after their request closed are erased;
+    `manage.py erase_consumer_data` runs the same step."""
+    return run_erasure().done

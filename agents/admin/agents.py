@@ -91,7 +91,7 @@ def _table(headers: list[str], rows: list[list], empty: str) -> SafeString:
     body = format_html_join(
         "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
     )
-    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+    return format_html("<table class='hod-admin-table'><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
 class AgentAdminForm(forms.ModelForm):

@@ -14,15 +14,17 @@ from agents.models import (
     Agent,
     MarketplaceRegistration,
 )
+from hod.admin_filters import DROPDOWN
 from hod.reference.models import Language, State
 
 
 class EligibleNowFilter(admin.SimpleListFilter):
+    template = DROPDOWN
     title = "eligible now in"
     parameter_name = "eligible_in"
 
     def lookups(self, request, model_admin):
-        return [(state.code, state.code) for state in State.objects.all().order_by("code")]
+        return [(state.code, f"{state.code} – {state.name}") for state in State.objects.all().order_by("code")]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -31,11 +33,12 @@ class EligibleNowFilter(admin.SimpleListFilter):
 
 
 class LicensedInFilter(admin.SimpleListFilter):
+    template = DROPDOWN
     title = "licensed in (rule 3: an active health license)"
     parameter_name = "licensed_in"
 
     def lookups(self, request, model_admin):
-        return [(state.code, state.code) for state in State.objects.all().order_by("code")]
+        return [(state.code, f"{state.code} – {state.name}") for state in State.objects.all().order_by("code")]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -44,6 +47,7 @@ class LicensedInFilter(admin.SimpleListFilter):
 
 
 class LanguageFilter(admin.SimpleListFilter):
+    template = DROPDOWN
     title = "language"
     parameter_name = "language"
 

@@ -10,10 +10,12 @@ from django.http import HttpRequest, HttpResponse
 DASHBOARD = "referrals.view_service_dashboard"
 COVERAGE = "referrals.view_coverage"
 RESPONSIVENESS = "referrals.view_responsiveness"
+EXPORT = "referrals.export_referrals"
 PAGES = [  # the reporting pages' menu: permission, URL name, title
     (DASHBOARD, "reporting:dashboard", "Service dashboard"),
     (COVERAGE, "reporting:coverage", "Coverage"),
     (RESPONSIVENESS, "reporting:responsiveness", "Agents' responsiveness"),
+    (EXPORT, "reporting:export", "Export"),
 ]
 
 

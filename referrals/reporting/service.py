@@ -95,6 +95,7 @@ class Figures:
     offers_per_accepted: float | None
     sent_elsewhere: int
     sent_elsewhere_by_state: dict[str, int] = field(default_factory=dict)
+    erased: int = 0  # requests whose consumer's contact details were erased in the period
 
 
 def figures(period: Period) -> Figures:
@@ -150,6 +151,7 @@ def figures(period: Period) -> Figures:
         offers_per_accepted=offers_to_accepted / total.accepted if total.accepted else None,
         sent_elsewhere=sum(elsewhere.values()),
         sent_elsewhere_by_state=dict(sorted(elsewhere.items())),
+        erased=Referral.objects.filter(erased_at__gte=period.start, erased_at__lt=period.end).count(),
     )
 
 

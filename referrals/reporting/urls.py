@@ -6,6 +6,8 @@ from referrals.reporting import views
 
 app_name = "reporting"
 urlpatterns = [
+    path("export/", views.export, name="export"),
+    path("export/<str:kind>.csv", views.export_csv, name="export_csv"),
     path("", views.dashboard, name="dashboard"),
     path("responsiveness/", views.responsiveness, name="responsiveness"),
     path("coverage/", views.coverage, name="coverage"),

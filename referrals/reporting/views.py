@@ -2,18 +2,22 @@
 coverage by state and language, and agents' responsiveness. They arrange what `service`, `outcomes`,
 `coverage` and `responsiveness` compute."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from agents.models import Agent
 from hod.reference.models import Language, State
+from notifications.masking import log_contact_view, may_see_consumer_contact
 from referrals.reporting import access, periods
 from referrals.reporting.coverage import Coverage, taking_referrals_by_state
 from referrals.reporting.coverage import cell as cell_of
 from referrals.reporting.coverage import coverage as coverage_of
+from referrals.reporting.export import KINDS, csv_lines
 from referrals.reporting.outcomes import outcomes
 from referrals.reporting.responsiveness import SORTS
 from referrals.reporting.responsiveness import responsiveness as responsiveness_of
@@ -146,3 +150,31 @@ def coverage_cell(request: HttpRequest, state: str, language: str) -> HttpRespon
         cell=cell_of(state.code, language.code, now, period),
         at=now,
     )
+
+
+@never_cache
+@access.reporting_page(access.EXPORT)
+def export(request: HttpRequest) -> HttpResponse:
+    """The period to export, and the two files."""
+    return _page(
+        request,
+        "admin/reporting/export.html",
+        "Export",
+        with_contacts=may_see_consumer_contact(request.user),
+    )
+
+
+@never_cache
+@access.reporting_page(access.EXPORT)
+def export_csv(request: HttpRequest, kind: str) -> HttpResponse:
+    """A period's referrals or offers, streamed; consumers' contact details only with the permission, logged."""
+    if kind not in KINDS:
+        raise Http404("No such export")
+    period, _errors = periods.period_from(request.GET)
+    with_contacts = kind == "referrals" and may_see_consumer_contact(request.user)
+    if with_contacts:
+        log_contact_view(request.user, "export", f"{period.start:%Y-%m-%d}..{period.end:%Y-%m-%d}")
+    name = f"help-on-demand-{kind}-{period.start.astimezone(ZoneInfo(period.zone)):%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(csv_lines(kind, period, with_contacts), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

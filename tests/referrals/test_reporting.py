@@ -259,3 +259,14 @@ def test_right_now_lists_the_agents_taking_referrals_by_state(client, agents):
 
     assert "3 agents taking referrals now, in 1 state" in fragment
     assert '<th scope="row">FL</th><td>3</td>' in fragment
+
+
+def test_the_dashboard_says_how_many_were_erased(agents):
+    from referrals.erasure import erase_referral
+
+    made = history(agents, 6)
+    closed = [item["row"] for item in made if item["status"] != "waiting"]
+    for row in closed[:2]:
+        assert erase_referral(row.pk, DAY + dt.timedelta(days=6, hours=23), reason="request")
+
+    assert figures(WEEK).erased == 2
