@@ -162,3 +162,14 @@ def test_a_call_back_number_is_what_the_consumer_receives(client, pool):
     (text,) = [row for row in messages_to("agent_accepted") if row.channel == "sms"]
     assert "(305) 555-0177" in text.body or "+13055550177" in text.body
     assert str(agent.cell_phone.national_number)[-4:] not in text.body
+
+
+def test_an_erased_consumer_is_not_shown_and_cannot_be_handed_back(client, accepted):
+    from referrals.erasure import erase_referral
+
+    erase_referral(accepted.referral_id, reason="request")
+
+    page = client.get(f"/agents/offers/{accepted.pk}/").content.decode()
+    assert "asked Help On Demand to erase their contact details" in page and "Hand the referral back" not in page
+    refused = client.post(f"/agents/offers/{accepted.pk}/hand-back/", {"back-reason": "conflict"}, follow=True)
+    assert refused.status_code == 200 and "no longer yours to hand back" in refused.content.decode()
