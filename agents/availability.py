@@ -9,6 +9,11 @@ a manual flip holds until the next boundary.
 Each agent carries `schedule_due_at`, the next boundary; the sweep looks only at agents whose
 boundary has come, so its work follows the boundaries, not the size of the pool. Any change to
 hours, absences or time zone makes the agent due at once (`schedule_changed`).
+
+An agent whose offers lapse HOD_PAUSE_AFTER_LAPSES times in a row is switched off (`agents.pauses`,
+through `set_taking_referrals`): `paused_at` says so until the switch is on again, by the agent's own tap
+or when their hours next begin. The pause leaves `schedule_state` alone, so a sweep that looks at the
+agent again within the same hours finds no change and leaves the switch off.
 """
 
 import logging
@@ -17,11 +22,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agents import audit
 from agents.models import Absence, Agent, ScheduleState, WeeklyHours
@@ -141,6 +148,16 @@ def switch_explained(agent: Agent, now: datetime | None = None) -> str:
         return _("On: you are taking referrals.")
     if state == ScheduleState.ABSENT:
         return _("Off: you are away (see your absences under Availability).")
+    if agent.paused_at:
+        count = settings.HOD_PAUSE_AFTER_LAPSES
+        paused = ngettext(
+            "Off: switched off after %(count)d offer went unanswered. Switch on to take referrals again.",
+            "Off: switched off after %(count)d offers went unanswered. Switch on to take referrals again.",
+            count,
+        ) % {"count": count}
+        if state == ScheduleState.OUT_OF_HOURS and when:
+            return paused + " " + _("Your hours begin %(when)s.") % {"when": when}
+        return paused
     if state == ScheduleState.OUT_OF_HOURS and when:
         return _("Off: your hours begin %(when)s.") % {"when": when}
     return _("Off: you are not taking referrals.")
@@ -150,6 +167,18 @@ def off_reason(agent: Agent, now: datetime | None = None) -> str:
     """Why an agent is not taking referrals, for the home page: the same reason the switch gives."""
     now = now or timezone.now()
     due = agent.schedule_due_at if agent.schedule_due_at and agent.schedule_due_at > now else None
+    if agent.paused_at and agent.schedule_state != ScheduleState.ABSENT:
+        count = settings.HOD_PAUSE_AFTER_LAPSES
+        paused = ngettext(
+            "You were switched off after %(count)d offer in a row went unanswered, so that consumers do not wait. "
+            "Switch on “Taking referrals” to receive referrals again.",
+            "You were switched off after %(count)d offers in a row went unanswered, so that consumers do not wait. "
+            "Switch on “Taking referrals” to receive referrals again.",
+            count,
+        ) % {"count": count}
+        if agent.schedule_state in (ScheduleState.IN_HOURS, ScheduleState.OUT_OF_HOURS):
+            return paused + " " + _("Your standard hours switch it on again when they next begin.")
+        return paused
     if agent.schedule_state == ScheduleState.OUT_OF_HOURS and due:
         when = day_and_time(due, agent.time_zone or FALLBACK_TIME_ZONE)
         return _(
@@ -301,6 +330,8 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
     for state, ids in new_states.items():
         switch = _switch_for(state)
         fields = {} if switch is None else {"taking_referrals": switch, "taking_referrals_changed_at": now}
+        if switch:
+            fields["paused_at"] = None  # the hours began: a pause for unanswered offers ends with them
         Agent.objects.filter(pk__in=ids).update(schedule_state=state, **fields)
     # No audit rows here: these flips follow the agent's own hours and absences, whose changes are
     # recorded; at 9:00 on the East Coast a row each would slow the sweep by a quarter (bench/sweep.py).
@@ -309,25 +340,32 @@ def _apply_schedules_to(agents: list, now: datetime) -> int:
     return sum(len(ids) for ids in new_states.values())
 
 
-def set_taking_referrals(agent: Agent, on: bool, by=None, now: datetime | None = None) -> bool:
-    """A flip of the switch by a person: the agent on their pages (or by text), or an administrator.
-    Refused (AbsentError) during an extended absence. Returns whether it changed anything."""
+def set_taking_referrals(
+    agent: Agent, on: bool, by=None, now: datetime | None = None, *, paused_after_lapses: int = 0
+) -> bool:
+    """A flip of the switch by a person: the agent on their pages (or by text), or an administrator; or by
+    Help On Demand itself, switching off an agent whose last `paused_after_lapses` offers lapsed (agents.pauses:
+    its own audit row, by nobody). Switching on ends such a pause. Refused (AbsentError) during an extended
+    absence. Returns whether it changed anything."""
     now = now or timezone.now()
     if on:
         local_day = local_now(agent, now).date()
         absence = agent.absences.filter(first_day__lte=local_day, last_day__gte=local_day).first()
         if absence is not None:
             raise AbsentError(absence.last_day)
+    paused = not on and paused_after_lapses > 0
     with transaction.atomic():
         updated = (
             Agent.objects.filter(pk=agent.pk)
             .exclude(taking_referrals=on)
-            .update(taking_referrals=on, taking_referrals_changed_at=now)
+            .update(taking_referrals=on, taking_referrals_changed_at=now, paused_at=now if paused else None)
         )
         agent.taking_referrals = on
         if updated:
-            kind = audit.Kind.SWITCHED_ON if on else audit.Kind.SWITCHED_OFF
-            audit.record(agent.pk, kind, now, by)
+            agent.paused_at = now if paused else None
+            kind = audit.Kind.SWITCHED_ON if on else audit.Kind.PAUSED if paused else audit.Kind.SWITCHED_OFF
+            detail = f"{paused_after_lapses} offer(s) in a row lapsed unanswered" if paused else ""
+            audit.record(agent.pk, kind, now, None if paused else by, detail)
         if updated and on:
             transaction.on_commit(lambda: agents_became_available.send(sender=Agent, agent_ids=[agent.pk]))
     return bool(updated)

@@ -174,6 +174,9 @@ HOD_OFFER_WINDOW_SECONDS = envint("HOD_OFFER_WINDOW_SECONDS", 900, minimum=60)
 HOD_SWEEP_INTERVAL_SECONDS = envint("HOD_SWEEP_INTERVAL_SECONDS", 30, minimum=1, maximum=3600)
 HOD_REFERRAL_EXPIRY_SECONDS = envint("HOD_REFERRAL_EXPIRY_SECONDS", 86400, minimum=60)
 HOD_MAX_PENDING_OFFERS = envint("HOD_MAX_PENDING_OFFERS", 1, minimum=1)
+# An agent whose offers lapse this many times in a row is switched off (agents.pauses) until they switch
+# back on or their next standard hours begin.
+HOD_PAUSE_AFTER_LAPSES = envint("HOD_PAUSE_AFTER_LAPSES", 2, minimum=1, maximum=100)
 # None: the plan year whose open enrollment is current (next year from November 1).
 HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
 if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:

@@ -42,6 +42,8 @@ KINDS = {
     ),
     "offer_lapsed": Kind("To the agent: an offer went to someone else, unanswered"),
     "referral_withdrawn": Kind("To the agent: the consumer withdrew a referral they had accepted"),
+    "paused_for_lapses": Kind("To the agent: switched off after offers went unanswered, and how to switch back on"),
+    "consumer_not_called": Kind("To the agent: the consumer said nobody called; the request went to another agent"),
     "agent_handed_back": Kind(
         "To the consumer: the agent handed the request back; another will call", frozenset({Channel.EMAIL, Channel.SMS})
     ),

@@ -1,4 +1,6 @@
-"""After an agent accepted: they record what happened, or hand the referral back.
+"""After an agent accepted: they record what happened, or hand the referral back (and, in
+`referrals.nobody_called`, the consumer says nobody called); either way the request is open again for the
+next agent (`reopen`).
 
 Part of the referral lifecycle (see `referrals.lifecycle` for the lock order: the referral's row first).
 """
@@ -25,6 +27,7 @@ def record_disposition(
     whose offer was accepted may (NotYourReferral otherwise)."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_referral_of(offer.pk)  # an outcome never lands on a request handed on meanwhile
         accepted = Offer.objects.filter(pk=offer.pk, agent=agent, status=Offer.Status.ACCEPTED).exists()
         if not accepted:
             raise NotYourReferral(f"offer {offer.pk} is not an accepted offer of agent {agent.pk}")
@@ -53,25 +56,32 @@ def hand_back(offer_id: int, agent: Agent, reason: str, now: datetime | None = N
         if not handed:
             raise NotYourReferral(f"offer {offer_id} is not an accepted offer of agent {agent.pk}")
         offer = Offer.objects.select_related("referral").get(pk=offer_id)
-        referral = offer.referral
-        _event(referral, Event.Kind.HANDED_BACK, now, offer, reason)
-        if open_referral_for_phone(referral.phone) is not None:
-            # The consumer asked again meanwhile: that request already looks for an agent.
-            Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WITHDRAWN, closed_at=now)
-            _event(referral, Event.Kind.WITHDRAWN, now, detail="a newer request from the same phone is open")
-        else:
-            Referral.objects.filter(pk=referral.pk).update(
-                status=Referral.Status.WAITING,
-                accepted_at=None,
-                closed_at=None,
-                disposition="",
-                disposition_note="",
-                disposition_at=None,
-                expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
-            )
-            referral.refresh_from_db()
-            messages.tell_consumer_handed_back(referral)
-            if offer_next(referral, now) is None:  # nobody else can take it now: it waits, on the timeline too
-                _event(referral, Event.Kind.WAITING, now)
+        _event(offer.referral, Event.Kind.HANDED_BACK, now, offer, reason)
+        reopen(offer.referral, now, tell_consumer=True)
     logger.info("offer %s handed back by agent %s", offer_id, agent.pk)
     return offer
+
+
+def reopen(referral: Referral, now: datetime, tell_consumer: bool) -> None:
+    """The accepted offer was taken from its agent (the caller holds the referral's lock): the request is open
+    again, with a full expiry from now, and goes to the next agent at once; the consumer is told that another
+    agent will call when `tell_consumer`. Should the consumer have asked again meanwhile, that request already
+    looks for an agent and this one is withdrawn."""
+    if open_referral_for_phone(referral.phone) is not None:
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WITHDRAWN, closed_at=now)
+        _event(referral, Event.Kind.WITHDRAWN, now, detail="a newer request from the same phone is open")
+        return
+    Referral.objects.filter(pk=referral.pk).update(
+        status=Referral.Status.WAITING,
+        accepted_at=None,
+        closed_at=None,
+        disposition="",
+        disposition_note="",
+        disposition_at=None,
+        expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
+    )
+    referral.refresh_from_db()
+    if tell_consumer:
+        messages.tell_consumer_handed_back(referral)
+    if offer_next(referral, now) is None:  # nobody else can take it now: it waits, on the timeline too
+        _event(referral, Event.Kind.WAITING, now)

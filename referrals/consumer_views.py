@@ -1,9 +1,11 @@
 """The consumer's pages: Get Contacted, the answer for a state with its own Marketplace, and the
-private status page with Withdraw. No log-in: the status link's token is the key."""
+private status page with Withdraw and "No one called me". No log-in: the status link's token is the key."""
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from hod.local_time import time_in_zone
 from hod.ratelimits import by_value, over_limit
 from hod.reference.lookups import lookup_zip, marketplace_for, other_help_links, state_name
 from referrals.forms import GetContactedForm
@@ -25,7 +28,8 @@ from referrals.lifecycle import (
     withdraw_referral,
 )
 from referrals.models import IntakePause, Referral
-from referrals.outlook import outlook_for
+from referrals.nobody_called import may_say_nobody_called, nobody_called_from, say_nobody_called
+from referrals.outlook import Outlook, outlook_for
 from referrals.reporting.service import record_sent_elsewhere
 
 logger = logging.getLogger(__name__)
@@ -102,13 +106,22 @@ def _too_many(request: HttpRequest, form) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
-    """The consumer's private page: how the request is going, in their time zone; Withdraw asks once more."""
+    """The consumer's private page: how the request is going, in their time zone, naming nobody before an agent
+    accepts; Withdraw, and "No one called me" two hours after an accept, each ask once more."""
     referral = referral_for_token(token)
     if referral is None:
         raise Http404("No such request")
     if request.method == "POST" and "withdraw_confirmed" in request.POST:
         withdraw_referral(referral)
         return redirect("request_status", token)
+    if request.method == "POST" and "nobody_called_confirmed" in request.POST:
+        if say_nobody_called(referral):
+            messages.success(
+                request, _("We told the agent, and we are asking another agent or broker near you to call you.")
+            )
+        return redirect("request_status", token)
+    now = timezone.now()
+    accepted = referral.offers.filter(status="accepted").select_related("agent").first()
     context = {
         "referral": referral,
         "zone": lookup_zip(referral.zip_code).time_zone,
@@ -116,18 +129,42 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
         "language_name": referral.language.name_in_prose,
         "Status": Referral.Status,
         "help": other_help_links(),
+        "agent": accepted.agent if accepted else None,
     }
     if request.method == "POST" and "withdraw" in request.POST and referral.can_be_withdrawn:
         return render(request, "referrals/withdraw_confirm.html", context)
-    accepted = referral.offers.filter(status="accepted").select_related("agent").first()
-    now = timezone.now()
+    if request.method == "POST" and "nobody_called" in request.POST and may_say_nobody_called(referral, now):
+        return render(request, "referrals/nobody_called_confirm.html", context)
+    outlook = outlook_for(referral, now) if referral.is_open else None
     return render(
         request,
         "referrals/status.html",
         {
             **context,
             "new": request.GET.get("new") == "1",
-            "agent": accepted.agent if accepted else None,
-            "outlook": outlook_for(referral, now) if referral.is_open else None,
+            "outlook": outlook,
+            **_progress(referral, outlook, context["zone"], now),
+            "nobody_called_from": nobody_called_from(referral),
+            "may_say_nobody_called": may_say_nobody_called(referral, now),
         },
     )
+
+
+def _progress(referral: Referral, outlook: Outlook | None, zone: str, now: datetime) -> dict:
+    """How an open request is going, told honestly without naming anyone: `phase` is "offered" (an agent has it
+    now, since `minutes_ago`, at `offered_time` in the consumer's zone), "looking" (the last agent did not take
+    it; the next is being asked), "waiting" (nobody is available now) or "nobody" (nobody can come); `asked` is
+    how many agents or brokers were asked so far."""
+    if outlook is None:
+        return {}
+    if outlook.kind == "now":
+        phase = "offered"
+    elif outlook.nobody_can_come:
+        phase = "nobody"
+    else:
+        phase = "waiting" if referral.status == Referral.Status.WAITING else "looking"
+    progress = {"phase": phase, "asked": referral.offers.count()}
+    if outlook.offered_at is not None:
+        progress["minutes_ago"] = max(int((now - outlook.offered_at).total_seconds() // 60), 0)
+        progress["offered_time"] = time_in_zone(outlook.offered_at, zone)
+    return progress

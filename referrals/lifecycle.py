@@ -5,7 +5,9 @@ Concurrency: every change to a referral or its offers first locks the referral's
 order, so two changes never wait on each other in a circle); its next offer is chosen under that
 lock (one offer at a time); the chosen agent's row is locked while their capacity is re-checked (no
 agent over capacity); and every answer to an offer is a conditional UPDATE on a pending offer
-(first one wins).
+(first one wins). An answer or a lapse then writes its agent's row (their lapses in a row, agents.pauses)
+before the next agent is chosen; should two sweeps ever cross over two agents' rows, PostgreSQL ends one of
+them, and the sweep lapses that offer again without offering it on (its waiting part offers it).
 """
 
 import logging
@@ -20,6 +22,7 @@ from django.utils import timezone
 from agents.availability import record_offer
 from agents.eligibility import eligible_agents
 from agents.models import Agent
+from agents.pauses import record_answer, record_lapse
 from hod.reference.lookups import ZipCode
 from hod.tokens import hash_token, unsign
 from matching.nearest import next_agent
@@ -269,6 +272,7 @@ def accept_offer(offer_id: int, agent: Agent, now: datetime | None = None) -> Of
     with transaction.atomic():
         _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.ACCEPTED, now)
+        record_answer(agent.pk)
         Referral.objects.filter(pk=offer.referral_id).update(
             status=Referral.Status.ACCEPTED, accepted_at=now, closed_at=now
         )
@@ -284,6 +288,7 @@ def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | 
     with transaction.atomic():
         _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.REJECTED, now, reason)
+        record_answer(agent.pk)
         _event(offer.referral, Event.Kind.REJECTED, now, offer, reason)
         offer_next(offer.referral, now)
     logger.info("offer %s rejected", offer_id)
@@ -292,7 +297,8 @@ def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | 
 
 def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = True) -> bool:
     """A pending offer whose window has closed lapses, and the referral goes to the next agent (with
-    `then_offer` False it waits for the sweep's next look instead)."""
+    `then_offer` False it waits for the sweep's next look instead). The agent is told; the lapse that makes
+    too many in a row switches them off, and they are told that instead (agents.pauses)."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_referral_of(offer_id)
@@ -303,7 +309,10 @@ def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = T
             return False  # answered, or another sweep lapsed it first
         offer = Offer.objects.select_related("referral").get(pk=offer_id)
         _event(offer.referral, Event.Kind.LAPSED, now, offer)
-        messages.tell_agent_offer_lapsed(offer)
+        if record_lapse(offer.agent_id, now):
+            messages.tell_agent_paused(offer)
+        else:
+            messages.tell_agent_offer_lapsed(offer)
         if then_offer:
             offer_next(offer.referral, now)
     return True

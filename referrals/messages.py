@@ -109,6 +109,38 @@ def tell_agent_offer_lapsed(offer: Offer) -> None:
     )
 
 
+def tell_agent_paused(offer: Offer) -> None:
+    """Offers went unanswered too many times in a row, the last one this: the agent is switched off and hears
+    why, and how to switch back on with one tap (instead of hearing about this lapse)."""
+    agent = offer.agent
+    send(
+        messaging.recipient(agent),
+        "paused_for_lapses",
+        {
+            "count": settings.HOD_PAUSE_AFTER_LAPSES,
+            "city": offer.referral.city,
+            "state": offer.referral.state,
+            "link": messaging.absolute_url("agents:home", agent.portal_language) + "#switch",
+        },
+        related=offer,
+    )
+
+
+def tell_agent_consumer_not_called(offer: Offer) -> None:
+    """The consumer said nobody called them after this agent accepted: the request went to another agent."""
+    agent, referral = offer.agent, offer.referral
+    send(
+        messaging.recipient(agent),
+        "consumer_not_called",
+        {
+            "first_name": referral.first_name,
+            "reference": referral.reference,
+            "link": messaging.absolute_url("referrals:offer", agent.portal_language, offer.pk),
+        },
+        related=offer,
+    )
+
+
 def tell_agent_referral_withdrawn(offer: Offer) -> None:
     """The consumer withdrew a referral this agent accepted: no need to call."""
     agent, referral = offer.agent, offer.referral

@@ -1,7 +1,7 @@
 """A consumer's request for help (a referral) and the offers it makes to agents, one at a time.
 
     referral: new → offered ⇄ waiting → accepted            | withdrawn | expired
-    offer:    pending → accepted | rejected | lapsed | withdrawn
+    offer:    pending → accepted | rejected | lapsed | withdrawn;  accepted → handed back | not called
 
 The database holds the invariants: at most one pending and one accepted offer per referral, one
 offer per (referral, agent), and no offer accepted after its window closed.
@@ -107,6 +107,8 @@ class Referral(models.Model):
                 name="referral_created_covering",
             ),
             models.Index(fields=["erased_at"], name="referral_erased", condition=Q(erased_at__isnull=False)),
+            # Coverage: the requests that expired in a period, for want of an agent.
+            models.Index(fields=["closed_at"], name="referral_expired", condition=Q(status="expired")),
             # The sweep's questions: which open referrals are past their time, which wait for an agent.
             models.Index(
                 fields=["expires_at"], name="referral_open", condition=Q(status__in=["new", "offered", "waiting"])
@@ -159,6 +161,8 @@ class Offer(models.Model):
         LAPSED = "lapsed", _("Lapsed (no answer in time)")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         HANDED_BACK = "handed_back", _("Handed back after accepting")
+        # After accepting, the agent recorded no contact and the consumer said nobody called: not a hand-back.
+        NOT_CALLED = "not_called", _("The consumer said nobody called")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers", db_index=False)  # offer_agent
@@ -168,7 +172,9 @@ class Offer(models.Model):
     expires_at = models.DateTimeField(help_text="The end of the window to accept or reject")
     responded_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(max_length=255, blank=True, help_text="Why it was rejected or handed back")
-    handed_back_at = models.DateTimeField(null=True, blank=True)
+    handed_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the accepted referral left the agent: handed back, or nobody called"
+    )
 
     class Meta:
         ordering = ["offered_at", "pk"]
@@ -192,7 +198,7 @@ class Offer(models.Model):
             models.Index(
                 fields=["agent", "offered_at"],
                 name="offer_answered",
-                condition=Q(status__in=["accepted", "rejected", "handed_back"]),
+                condition=Q(status__in=["accepted", "rejected", "handed_back", "not_called"]),
             ),
             models.Index(fields=["expires_at"], name="offer_pending", condition=Q(status="pending")),
             models.Index(fields=["agent"], name="offer_pending_agent", condition=Q(status="pending")),
@@ -221,6 +227,10 @@ class Offer(models.Model):
     def is_handed_back(self) -> bool:
         return self.status == self.Status.HANDED_BACK
 
+    @property
+    def is_not_called(self) -> bool:
+        return self.status == self.Status.NOT_CALLED
+
 
 class Event(models.Model):
     """Every transition of a referral or its offers, with its time: the referral's timeline."""
@@ -237,6 +247,7 @@ class Event(models.Model):
         OUTCOME = "outcome", "Outcome recorded"
         OFFER_WITHDRAWN = "offer_withdrawn", "Offer taken back from its agent"
         HANDED_BACK = "handed_back", "Handed back by the agent who accepted"
+        NOT_CALLED = "not_called", "The consumer said nobody called"
         CLOSED = "closed", "Closed by an administrator"
         LINK_SENT = "link_sent", "Status link sent again by an administrator"
         ERASED = "erased", "Contact details erased"

@@ -140,6 +140,8 @@ class AgentAdmin(admin.ModelAdmin):
         "last_offered_at",
         "schedule_state",
         "taking_referrals_changed_at",
+        "paused_at",
+        "lapses_in_a_row",
         "registered_at",
         "time_zone",
         "responsiveness",
@@ -168,6 +170,8 @@ class AgentAdmin(admin.ModelAdmin):
                 "fields": [
                     "taking_referrals",
                     "taking_referrals_changed_at",
+                    "paused_at",
+                    "lapses_in_a_row",
                     "schedule_state",
                     "last_offered_at",
                     "responsiveness",

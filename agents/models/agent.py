@@ -84,6 +84,16 @@ class Agent(models.Model):
     schedule_due_at = models.DateTimeField(
         null=True, blank=True, help_text="When the sweep next looks at the hours and absences: their next boundary"
     )
+    # Offers that lapse unanswered switch the agent off (agents.pauses): how many lapsed in a row since they
+    # last answered one (or were switched off for it), and when they were switched off, until they are on again.
+    lapses_in_a_row = models.PositiveSmallIntegerField(
+        default=0, help_text="Offers that lapsed since the agent last accepted or rejected one, or was switched off"
+    )
+    paused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When offers that went unanswered switched the agent off; empty once they are on again",
+    )
 
     # For matching's tie-break: who has waited longest since their last offer
     last_offered_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,7 @@ class AgentChange(models.Model):
         STATE_PREFERENCES = "state_preferences", "State Preferences changed"
         SWITCHED_ON = "switched_on", "Started taking referrals"
         SWITCHED_OFF = "switched_off", "Stopped taking referrals"
+        PAUSED = "paused", "Switched off by Help On Demand: offers went unanswered"
         HOURS = "hours", "Standard hours changed"
         ABSENCE_ADDED = "absence_added", "Absence added"
         ABSENCE_REMOVED = "absence_removed", "Absence removed"

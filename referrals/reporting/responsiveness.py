@@ -1,6 +1,8 @@
 """How agents answer their offers: per agent and overall, for a period — offers, accepted, rejected (with
-the reasons given), lapsed, handed back, median time to answer — and the lapses in a row now (the offers
-that lapsed since the agent last answered one). Three queries, whatever the number of agents.
+the reasons given), lapsed, handed back, consumers who said nobody called, median time to answer, the times
+unanswered offers switched the agent off (agents.pauses) — and now: the lapses in a row (the offers that lapsed
+since the agent last answered one) and whether they are switched off for them. Three queries, whatever the
+number of agents.
 """
 
 from collections import Counter
@@ -9,16 +11,18 @@ from dataclasses import dataclass
 from django.db.models import Count, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from agents.models import Agent
+from agents.models import Agent, AgentChange
 from referrals.models import Offer
 from referrals.reporting.aggregates import percentiles
 from referrals.reporting.periods import Period
 
-ANSWERED = [Offer.Status.ACCEPTED, Offer.Status.REJECTED, Offer.Status.HANDED_BACK]
+# Offers the agent answered: a hand-back, or a consumer saying nobody called, came after an accept.
+ANSWERED = [Offer.Status.ACCEPTED, Offer.Status.REJECTED, Offer.Status.HANDED_BACK, Offer.Status.NOT_CALLED]
 SORTS = {  # the table's sortable columns: query string value → ordering
     "offers": "-offers",
     "lapsed": "-lapsed",
     "lapses_in_a_row": "-lapses_in_a_row",
+    "pauses": "-pauses",
     "accepted": "-accepted",
     "rejected": "-rejected",
     "name": "last_name",
@@ -38,6 +42,9 @@ class Row:
     handed_back: int
     lapses_in_a_row: int
     median_answer: float | None = None  # seconds from the offer to the answer
+    not_called: int = 0  # accepted, and the consumer said nobody called (not a hand-back)
+    pauses: int = 0  # times unanswered offers switched the agent off in the period
+    paused_now: int = 0  # 1 when switched off for unanswered offers now (the total: how many agents)
 
     @property
     def lapse_share(self) -> float | None:
@@ -65,6 +72,15 @@ def responsiveness(
     last_answer = Offer.objects.filter(agent=OuterRef("pk"), status__in=ANSWERED).order_by().values("agent")
     last_answer = last_answer.annotate(at=Max("offered_at")).values("at")
     in_period = Q(offers__offered_at__gte=period.start, offers__offered_at__lt=period.end)
+    pauses = (  # a subquery, not a join: a second relation counted alongside the offers would multiply both
+        AgentChange.objects.filter(
+            agent=OuterRef("pk"), kind=AgentChange.Kind.PAUSED, at__gte=period.start, at__lt=period.end
+        )
+        .order_by()
+        .values("agent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     agents = (
         Agent.objects.filter(pk__in=offers.values("agent_id"))
         .annotate(
@@ -73,6 +89,8 @@ def responsiveness(
             n_rejected=Count("offers", filter=in_period & Q(offers__status=Offer.Status.REJECTED)),
             n_lapsed=Count("offers", filter=in_period & Q(offers__status=Offer.Status.LAPSED)),
             n_handed_back=Count("offers", filter=in_period & Q(offers__status=Offer.Status.HANDED_BACK)),
+            n_not_called=Count("offers", filter=in_period & Q(offers__status=Offer.Status.NOT_CALLED)),
+            n_pauses=Coalesce(Subquery(pauses), 0),
             n_in_a_row=Count(
                 "offers",
                 filter=Q(offers__status=Offer.Status.LAPSED)
@@ -92,6 +110,9 @@ def responsiveness(
             agent.n_lapsed,
             agent.n_handed_back,
             agent.n_in_a_row,
+            not_called=agent.n_not_called,
+            pauses=agent.n_pauses,
+            paused_now=int(agent.paused_at is not None and not agent.taking_referrals),
         )
         for agent in agents[:limit]
     ]
@@ -113,6 +134,9 @@ def responsiveness(
         by_status[Offer.Status.HANDED_BACK],
         sum(row.lapses_in_a_row for row in rows),
         (percentiles(answered, "responded_at", "offered_at", [0.5]).get(None) or [None])[0],
+        not_called=by_status[Offer.Status.NOT_CALLED],
+        pauses=sum(row.pauses for row in rows),
+        paused_now=sum(row.paused_now for row in rows),
     )
     reasons = Counter(
         dict(
@@ -131,6 +155,7 @@ def _ordering(sort: str) -> list[str]:
         "offers": "n_offers",
         "lapsed": "n_lapsed",
         "lapses_in_a_row": "n_in_a_row",
+        "pauses": "n_pauses",
         "accepted": "n_accepted",
         "rejected": "n_rejected",
     }

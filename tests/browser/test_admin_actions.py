@@ -14,10 +14,14 @@ from tests.referrals.conftest import consumer
 
 def fits(page) -> bool:
     """Nothing sticks out to the right: neither the page nor any table's last column."""
-    return page.evaluate(
-        """document.documentElement.scrollWidth <= window.innerWidth &&
-           [...document.querySelectorAll('table')].every((t) => t.getBoundingClientRect().right <= window.innerWidth)"""
+    page.wait_for_load_state("load")  # with its style sheets: a page half laid out is wider
+    sticking_out = page.evaluate(
+        """[document.documentElement.scrollWidth - window.innerWidth,
+            ...[...document.querySelectorAll('table')].map((t) => t.getBoundingClientRect().right - window.innerWidth)]
+           .filter((overflow) => overflow > 0)"""
     )
+    assert sticking_out == [], f"{page.url}: sticks out by {sticking_out} px"
+    return True
 
 
 def test_admin_fits_1280_and_a_referral_is_given_to_a_chosen_agent(page, axe, screenshot, pool):

@@ -43,6 +43,8 @@ LONGEST_CONTEXT: dict[str, dict] = {
     "status_link_again": {"reference": "ABCD2345", "link": STATUS_LINK},
     "offer_lapsed": {"city": "Rancho Santa Margarita", "state": "FL", "minutes": 15, "link": LONG_LINK},
     "referral_withdrawn": {"first_name": "Maximiliana", "reference": "ABCD2345", "link": LONG_LINK},
+    "paused_for_lapses": {"count": 12, "city": "Rancho Santa Margarita", "state": "FL", "link": LONG_LINK + "#switch"},
+    "consumer_not_called": {"first_name": "Maximiliana", "reference": "ABCD2345", "link": LONG_LINK},
     "agent_handed_back": {"reference": "ABCD2345", "link": STATUS_LINK},
     "text_reply": {"reply": "unknown", "link": "https://helpondemand.example.org/es/agents/offers/12345678/"},
     "email_changed": {
@@ -96,6 +98,7 @@ SMS_VARIANTS = [
     for variant in {
         "request_received": [{"outlook": outlook} for outlook in ("now", "later", "nobody")],
         "text_reply": [{"reply": reply} for reply in ("accepted", "rejected", "closed", "yes_or_no", "use_link")],
+        "paused_for_lapses": [{"count": count} for count in (1, 2, 12)],
     }.get(kind, [{}])
 ]
 
