@@ -1,4 +1,5 @@
-"""Demo referrals for `seed_demo`, one in each state of the lifecycle, made through the real functions."""
+"""Demo referrals for `seed_demo`, one in each state of the lifecycle, made through the real functions, and a few
+weeks of history before them (`referrals.demo_history`) for the reporting pages."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from hod.reference.lookups import lookup_zip
+from referrals.demo_history import seed_history
 from referrals.lifecycle import Consumer, accept_offer, create_referral, reject_offer, withdraw_referral
 from referrals.models import Offer, Referral
 from referrals.sweep import sweep_once
@@ -49,7 +51,9 @@ def seed_referrals() -> str:
     withdraw_referral(withdrawn, now - timedelta(minutes=50))
     create_referral(_consumer("Grace", "Park", "33130", "ko", "0106"), now - timedelta(minutes=10))  # waits
     create_referral(_consumer("Rosa", "Díaz", "33130", "es", "0107"), now)  # offered, window open
+    live = Referral.objects.count()
+    history = seed_history(now)  # the past, for the reporting pages
     return (
-        f"{Referral.objects.count()} referrals: offered, accepted, rejected and re-offered, lapsed and re-offered, "
-        "withdrawn, waiting, expired"
+        f"{live} referrals: offered, accepted, rejected and re-offered, lapsed and re-offered, "
+        f"withdrawn, waiting, expired; {history}"
     )

@@ -101,9 +101,9 @@ class Referral(models.Model):
         indexes = [
             # Reporting: a period's requests, read from the index alone (the dashboard's counts, percentiles and
             # outcomes), and those erased in a period.
+            # (Key columns rather than INCLUDE, which SQLite lacks and warns about.)
             models.Index(
-                fields=["created_at"],
-                include=["id", "status", "state", "language", "accepted_at", "disposition"],
+                fields=["created_at", "status", "state", "language", "accepted_at", "disposition", "id"],
                 name="referral_created_covering",
             ),
             models.Index(fields=["erased_at"], name="referral_erased", condition=Q(erased_at__isnull=False)),
@@ -189,9 +189,7 @@ class Offer(models.Model):
         ]
         indexes = [
             # Reporting: a period's offers, read from the index alone (by answer, and by agent).
-            models.Index(
-                fields=["offered_at"], include=["id", "status", "agent", "responded_at"], name="offer_offered_covering"
-            ),
+            models.Index(fields=["offered_at", "status", "agent", "responded_at", "id"], name="offer_offered_covering"),
             # An agent's offers in a period (responsiveness), and any lookup by agent; and each agent's last answer
             # (their lapses in a row are the offers that lapsed after it).
             models.Index(fields=["agent", "offered_at"], name="offer_agent"),

@@ -61,6 +61,8 @@ class Agent(models.Model):
     callback_phone = PhoneNumberField(
         "call-back number",
         blank=True,
+        default="",
+        db_default="",  # bulk loads (bench, sim) that name no such column still work
         region="US",
         help_text="The number consumers are given when the agent accepts (the cell phone when empty)",
     )
@@ -87,7 +89,7 @@ class Agent(models.Model):
     # Offers that lapse unanswered switch the agent off (agents.pauses): how many lapsed in a row since they
     # last answered one (or were switched off for it), and when they were switched off, until they are on again.
     lapses_in_a_row = models.PositiveSmallIntegerField(
-        default=0, help_text="Offers that lapsed since the agent last accepted or rejected one, or was switched off"
+        default=0, db_default=0, help_text="Offers that lapsed since the agent last accepted or rejected one, or was switched off"
     )
     paused_at = models.DateTimeField(
         null=True,

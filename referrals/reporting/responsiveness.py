@@ -1,17 +1,17 @@
 """How agents answer their offers: per agent and overall, for a period — offers, accepted, rejected (with
 the reasons given), lapsed, handed back, consumers who said nobody called, median time to answer, the times
 unanswered offers switched the agent off (agents.pauses) — and now: the lapses in a row (the offers that lapsed
-since the agent last answered one) and whether they are switched off for them. Three queries, whatever the
-number of agents.
+since the agent last answered one, as the lifecycle counts them) and whether they are switched off for them. Four
+queries, whatever the number of agents.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from agents.models import Agent, AgentChange
+from agents.models import AgentChange
 from referrals.models import Offer
 from referrals.reporting.aggregates import percentiles
 from referrals.reporting.periods import Period
@@ -27,7 +27,7 @@ SORTS = {  # the table's sortable columns: query string value → ordering
     "rejected": "-rejected",
     "name": "last_name",
 }
-NEVER = Value("1970-01-01T00:00:00Z", output_field=DateTimeField())
+COUNTED = ["accepted", "rejected", "lapsed", "handed_back", "not_called"]  # offers' statuses counted per agent
 
 
 @dataclass
@@ -65,57 +65,68 @@ def _offers_in(period: Period) -> QuerySet:
 def responsiveness(
     period: Period, sort: str = "lapsed", agent_id: int | None = None, limit: int = 200
 ) -> Responsiveness:
-    """The agents with offers in the period (or one agent), sorted by `sort` (a key of SORTS)."""
+    """The agents with offers in the period (or one agent), sorted by `sort` (a key of SORTS).
+
+    The period's offers are grouped by agent in one pass over their index; the lapses in a row now are the
+    count the lifecycle keeps on the agent (`Agent.lapses_in_a_row`, agents.pauses), not recounted here."""
     offers = _offers_in(period)
     if agent_id is not None:
         offers = offers.filter(agent_id=agent_id)
-    last_answer = Offer.objects.filter(agent=OuterRef("pk"), status__in=ANSWERED).order_by().values("agent")
-    last_answer = last_answer.annotate(at=Max("offered_at")).values("at")
-    in_period = Q(offers__offered_at__gte=period.start, offers__offered_at__lt=period.end)
-    pauses = (  # a subquery, not a join: a second relation counted alongside the offers would multiply both
+    pauses = (  # a subquery per agent shown, not a join that would multiply the offers
         AgentChange.objects.filter(
-            agent=OuterRef("pk"), kind=AgentChange.Kind.PAUSED, at__gte=period.start, at__lt=period.end
+            agent=OuterRef("agent_id"), kind=AgentChange.Kind.PAUSED, at__gte=period.start, at__lt=period.end
         )
         .order_by()
         .values("agent")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    by_status = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in COUNTED}
     agents = (
-        Agent.objects.filter(pk__in=offers.values("agent_id"))
+        offers.values("agent_id")
         .annotate(
-            n_offers=Count("offers", filter=in_period),
-            n_accepted=Count("offers", filter=in_period & Q(offers__status=Offer.Status.ACCEPTED)),
-            n_rejected=Count("offers", filter=in_period & Q(offers__status=Offer.Status.REJECTED)),
-            n_lapsed=Count("offers", filter=in_period & Q(offers__status=Offer.Status.LAPSED)),
-            n_handed_back=Count("offers", filter=in_period & Q(offers__status=Offer.Status.HANDED_BACK)),
-            n_not_called=Count("offers", filter=in_period & Q(offers__status=Offer.Status.NOT_CALLED)),
-            n_pauses=Coalesce(Subquery(pauses), 0),
-            n_in_a_row=Count(
-                "offers",
-                filter=Q(offers__status=Offer.Status.LAPSED)
-                & Q(offers__offered_at__gt=Coalesce(Subquery(last_answer), NEVER)),
-            ),
+            last_name=F("agent__last_name"),
+            first_name=F("agent__first_name"),
+            npn=F("agent__npn"),
+            in_a_row=F("agent__lapses_in_a_row"),
+            paused_at=F("agent__paused_at"),
+            on=F("agent__taking_referrals"),
+            n_offers=Count("pk"),
+            **by_status,
+            # Only to sort by: a subquery per agent in the period, so not asked for otherwise.
+            **({"n_pauses": Coalesce(Subquery(pauses), 0)} if sort == "pauses" else {}),
         )
-        .order_by(*_ordering(sort), "pk")
+        .order_by(*_ordering(sort), "agent_id")
     )
     rows = [
         Row(
-            agent.pk,
-            agent.full_name,
-            agent.npn,
-            agent.n_offers,
-            agent.n_accepted,
-            agent.n_rejected,
-            agent.n_lapsed,
-            agent.n_handed_back,
-            agent.n_in_a_row,
-            not_called=agent.n_not_called,
-            pauses=agent.n_pauses,
-            paused_now=int(agent.paused_at is not None and not agent.taking_referrals),
+            agent["agent_id"],
+            f"{agent['first_name']} {agent['last_name']}",
+            agent["npn"],
+            agent["n_offers"],
+            agent["n_accepted"],
+            agent["n_rejected"],
+            agent["n_lapsed"],
+            agent["n_handed_back"],
+            agent["in_a_row"],
+            not_called=agent["n_not_called"],
+            paused_now=int(agent["paused_at"] is not None and not agent["on"]),
         )
         for agent in agents[:limit]
     ]
+    paused = dict(
+        AgentChange.objects.filter(
+            agent_id__in=[row.agent_id for row in rows],
+            kind=AgentChange.Kind.PAUSED,
+            at__gte=period.start,
+            at__lt=period.end,
+        )
+        .order_by()
+        .values_list("agent_id")
+        .annotate(Count("pk"))
+    )
+    for row in rows:
+        row.pauses = paused.get(row.agent_id, 0)
     answered = offers.filter(status__in=ANSWERED)
     medians = percentiles(
         answered.filter(agent_id__in=[row.agent_id for row in rows]), "responded_at", "offered_at", [0.5], by="agent_id"
@@ -150,15 +161,15 @@ def responsiveness(
 
 
 def _ordering(sort: str) -> list[str]:
-    column = SORTS.get(sort, SORTS["lapsed"])
     names = {
-        "offers": "n_offers",
-        "lapsed": "n_lapsed",
-        "lapses_in_a_row": "n_in_a_row",
-        "pauses": "n_pauses",
-        "accepted": "n_accepted",
-        "rejected": "n_rejected",
+        "offers": "-n_offers",
+        "lapsed": "-n_lapsed",
+        "lapses_in_a_row": "-in_a_row",
+        "pauses": "-n_pauses",
+        "accepted": "-n_accepted",
+        "rejected": "-n_rejected",
+        "name": "last_name",
     }
-    if column == "last_name":
+    if sort == "name":
         return ["last_name", "first_name"]
-    return [f"-{names[column.lstrip('-')]}"]
+    return [names.get(sort, names["lapsed"])]

@@ -198,7 +198,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client):
     many = every_figure()
 
     assert many == few
-    assert few[:4] == [5, 5, 3, 4]
+    # PostgreSQL: the agents' query turns JIT off in a savepoint of its own (three statements more).
+    assert few[:4] == ([8, 5, 6, 7] if connection.vendor == "postgresql" else [5, 5, 3, 4])
 
 
 # The pages -----------------------------------------------------------------------------------
