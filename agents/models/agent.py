@@ -89,7 +89,9 @@ class Agent(models.Model):
     # Offers that lapse unanswered switch the agent off (agents.pauses): how many lapsed in a row since they
     # last answered one (or were switched off for it), and when they were switched off, until they are on again.
     lapses_in_a_row = models.PositiveSmallIntegerField(
-        default=0, db_default=0, help_text="Offers that lapsed since the agent last accepted or rejected one, or was switched off"
+        default=0,
+        db_default=0,
+        help_text="Offers that lapsed since the agent last accepted or rejected one, or was switched off",
     )
     paused_at = models.DateTimeField(
         null=True,
