@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench sim messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,10 @@ bench: $(VENV)/.test-deps
 	@set -e; found=0; for script in bench/*.py; do [ -e "$$script" ] || continue; found=1; \
 		echo "== $$script"; $(BIN)/python "$$script"; done; \
 		[ $$found = 1 ] || echo "no benchmarks yet (see bench/README.md)"
+
+# The deadline-day simulation on the local PostgreSQL (sim/README.md): SIM_SCALE=0.01 for a quick one.
+sim: $(VENV)/.test-deps
+	$(BIN)/python -m sim
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
