@@ -16,7 +16,8 @@ prints p50 and p95: the service dashboard (`figures` + `outcomes` + `right_now`)
 week (December 9 to 15) and the season; agents' responsiveness for the week, all agents and the busiest agent
 alone; and coverage (states x languages) for the week. BENCH_VERBOSE=1 prints each run and its slowest
 queries, BENCH_EXPLAIN=1 the EXPLAIN ANALYZE of each one's slowest query. BENCH_KEEP_DB=1 keeps the database
-(and reuses it, applying new migrations, when run again). Figures are recorded in bench/README.md.
+(and reuses it, applying new migrations, when run again); BENCH_ONLY=coverage,a day times only the
+measurements whose names contain one of its comma-separated parts. Figures are recorded in bench/README.md.
 """
 
 import datetime as dt
@@ -42,9 +43,10 @@ from django.utils import timezone  # noqa: E402
 
 from agents.eligibility import current_terms  # noqa: E402
 from hod.reference.lookups import current_plan_year  # noqa: E402
+from referrals.models import DailyFigures  # noqa: E402
+from referrals.reporting import daily  # noqa: E402
 from referrals.reporting.coverage import coverage  # noqa: E402
 from referrals.reporting.export import csv_lines  # noqa: E402
-from referrals.reporting.outcomes import outcomes  # noqa: E402
 from referrals.reporting.periods import Period  # noqa: E402
 from referrals.reporting.responsiveness import responsiveness  # noqa: E402
 from referrals.reporting.service import figures, right_now  # noqa: E402
@@ -425,11 +427,23 @@ class QueryClock:
 
 def dashboard(period: Period):
     def show() -> None:
-        figures(period)
-        outcomes(period)
+        figures(period, NOW)
         right_now(NOW)
 
     return show
+
+
+def keep_the_season() -> None:
+    """The dashboard reads past days back as kept (`referrals.reporting.daily`): time a first look at the
+    season with nothing kept, then what the nightly job takes to keep it all, once each."""
+    DailyFigures.objects.all().delete()
+    start = time.perf_counter()
+    figures(SEASON, NOW)
+    print(f"  dashboard, the season, nothing kept yet: {(time.perf_counter() - start) * 1000:,.0f} ms (once)")
+    DailyFigures.objects.all().delete()
+    start = time.perf_counter()
+    kept = daily.refresh(NOW, whole_season=True)
+    print(f"  the nightly job keeping the season's {kept} days: {(time.perf_counter() - start) * 1000:,.0f} ms (once)")
 
 
 def busiest_agent(period: Period) -> int:
@@ -520,6 +534,10 @@ def main() -> None:
             "coverage, a week": coverage_page,
             "export, a day's referrals: first row": first_row_of_export(DAY),
         }
+        only = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
+        timed = {name: compute for name, compute in timed.items() if not only or any(p in name for p in only)}
+        if any(name.startswith("dashboard") for name in timed):
+            keep_the_season()
         results = {name: measure(name, compute) for name, compute in timed.items()}
         slow = [name for name, result in results.items() if result["p95"] >= 1000]
         print(f"target, each under 1 s at p95: {'met' if not slow else 'not met: ' + ', '.join(slow)}")

@@ -215,6 +215,13 @@ CELERY_BEAT_SCHEDULE = {
     "warn-agents": {"task": "agents.tasks.warn_agents_before_ineligible", "schedule": crontab(hour=14, minute=30)},
     # Daily, at night on the East Coast (07:00 UTC): contact details HOD_RETENTION_DAYS after their request closed.
     "erase-consumer-data": {"task": "referrals.tasks.erase_consumer_data", "schedule": crontab(hour=7, minute=0)},
+    # The dashboard's kept days: the last week's counted again every 5 minutes, the season's nightly.
+    "refresh-daily-figures": {"task": "referrals.tasks.refresh_daily_figures", "schedule": 300.0},
+    "refresh-season-figures": {
+        "task": "referrals.tasks.refresh_daily_figures",
+        "schedule": crontab(hour=8, minute=0),
+        "kwargs": {"whole_season": True},
+    },
 }
 
 # Messages -------------------------------------------------------------------------------

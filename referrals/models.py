@@ -351,3 +351,25 @@ class IntakePause(models.Model):
     def message(self, language: str) -> str:
         """The message in the page's language (English for any language but Spanish)."""
         return self.message_es if language.startswith("es") else self.message_en
+
+
+class DailyFigures(models.Model):
+    """A settled day's figures for the service dashboard, or an aligned block of such days', in one viewer's
+    time zone, kept once counted so that a week or a season is read from a few rows instead of counted from a
+    million (referrals.reporting.daily makes and refreshes them). Counts only: no consumer or agent is named."""
+
+    zone = models.CharField(max_length=40)
+    day = models.DateField(help_text="The first day")
+    days = models.PositiveSmallIntegerField(default=1, help_text="1, or a block of 4, 16 or 64 days")
+    window_seconds = models.PositiveIntegerField(help_text="HOD_OFFER_WINDOW_SECONDS when computed")
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "daily figures"
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "day", "days"], name="one_figures_row_per_zone_and_block")
+        ]
+
+    def __str__(self) -> str:
+        return f"figures of {self.days} days from {self.day} ({self.zone})"

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from referrals.erasure import run_erasure
+from referrals.reporting import daily
 from referrals.sweep import offer_waiting_referrals, sweep_once
 
 
@@ -21,3 +22,10 @@ def erase_consumer_data() -> int:
     """Beat runs this daily: contact details HOD_RETENTION_DAYS after their request closed are erased;
     `manage.py erase_consumer_data` runs the same step."""
     return run_erasure().done
+
+
+@shared_task(ignore_result=True)
+def refresh_daily_figures(whole_season: bool = False) -> int:
+    """Beat runs this every few minutes for the last week's kept figures, and nightly for the season's:
+    the dashboard then reads a past day back instead of counting it again."""
+    return daily.refresh(whole_season=whole_season)

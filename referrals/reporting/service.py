@@ -6,21 +6,19 @@ expired or still open); offers in the period they were made, with their answer. 
 from the request to the agent's acceptance.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Count, F, Min, Sum
 
 from referrals.models import Offer, Referral, SentElsewhere
-from referrals.reporting.aggregates import percentiles
+from referrals.reporting import daily
+from referrals.reporting.outcomes import Funnel
 from referrals.reporting.periods import Period
 
-FIFTEEN_MINUTES = timedelta(minutes=15)
 FRACTIONS = (0.5, 0.9)
 
 
@@ -71,6 +69,13 @@ class Tally:
         else:
             self.still_open += count
 
+    def merge(self, other: "Tally") -> None:
+        """Add another tally's counts (not its percentiles)."""
+        for name in ("requests", "accepted", "withdrawn", "expired", "closed", "still_open"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.within_window += other.within_window
+        self.within_15 += other.within_15
+
     def share(self, part: int) -> float | None:
         return part / self.accepted if self.accepted else None
 
@@ -96,44 +101,29 @@ class Figures:
     sent_elsewhere: int
     sent_elsewhere_by_state: dict[str, int] = field(default_factory=dict)
     erased: int = 0  # requests whose consumer's contact details were erased in the period
+    funnel: Funnel = field(default_factory=Funnel)  # what came of the accepted requests
+    funnel_by_state: dict[str, Funnel] = field(default_factory=dict)
 
 
-def figures(period: Period) -> Figures:
-    """The period's figures: about ten queries, none of them per row."""
-    requests = Referral.objects.filter(created_at__gte=period.start, created_at__lt=period.end).order_by()
-    window = timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS)
-    counts = {
-        "count": Count("pk"),
-        "within_window": Count("pk", filter=Q(accepted_at__lte=F("created_at") + window)),
-        "within_15": Count("pk", filter=Q(accepted_at__lte=F("created_at") + FIFTEEN_MINUTES)),
-    }
-    total, by_state, by_language = Tally(), defaultdict(Tally), defaultdict(Tally)
-    for row in requests.values("state", "language_id", "status").annotate(**counts):
-        tallied = (row["status"], row["count"], row["within_window"], row["within_15"])
-        for tally in (total, by_state[row["state"]], by_language[row["language_id"]]):
-            tally.add(*tallied)
-    zone = ZoneInfo(period.zone)
-    by_hour = [Tally() for _hour in range(24)]
-    for row in requests.values("status", hour=ExtractHour("created_at", tzinfo=zone)).annotate(**counts):
-        by_hour[row["hour"]].add(row["status"], row["count"], row["within_window"], row["within_15"])
-    by_day = {day: Tally() for day in period.days()}
-    for row in requests.values("status", day=TruncDate("created_at", tzinfo=zone)).annotate(**counts):
-        by_day.setdefault(row["day"], Tally()).add(row["status"], row["count"], row["within_window"], row["within_15"])
-    accepted = requests.filter(accepted_at__isnull=False)
-    _set_percentiles({None: total}, percentiles(accepted, "accepted_at", "created_at", FRACTIONS))
-    _set_percentiles(by_state, percentiles(accepted, "accepted_at", "created_at", FRACTIONS, by="state"))
-    _set_percentiles(by_language, percentiles(accepted, "accepted_at", "created_at", FRACTIONS, by="language_id"))
-    offers = Counter(
-        dict(
-            Offer.objects.filter(offered_at__gte=period.start, offered_at__lt=period.end)
-            .order_by()
-            .values_list("status")
-            .annotate(Count("pk"))
-        )
-    )
-    offers_to_accepted = Offer.objects.filter(
-        referral__in=requests.filter(status=Referral.Status.ACCEPTED).values("pk")
-    ).count()
+def figures(period: Period, now: datetime | None = None) -> Figures:
+    """The period's figures, added up from its days' (`daily.figures_of`: kept ones read back, the others
+    counted): a few queries, none of them per row, whatever the length of the period or of the history."""
+    found: dict = {}
+    for piece in daily.figures_of(period.zone, period.days(), now):
+        daily.add(found, piece)
+    by_state = {state: _tally(found, "state", state) for state in sorted(found.get("state", {}))}
+    by_language = {language: _tally(found, "language", language) for language in sorted(found.get("language", {}))}
+    total = Tally()
+    for tally in by_state.values():
+        total.merge(tally)
+    _set_percentiles(total, _sum(found.get("waits_language", {}).values()))  # each wait is in one language
+    funnel, funnel_by_state = Funnel(), {}
+    for state, dispositions in sorted(found.get("funnel", {}).items()):
+        funnel_by_state[state] = Funnel()
+        for disposition, count in dispositions.items():
+            funnel.add(disposition, count)
+            funnel_by_state[state].add(disposition, count)
+    accepted = total.accepted
     elsewhere = dict(
         SentElsewhere.objects.filter(day__gte=period.days()[0], day__lte=period.days()[-1])
         .order_by()
@@ -143,22 +133,59 @@ def figures(period: Period) -> Figures:
     return Figures(
         period=period,
         total=total,
-        by_state=dict(sorted(by_state.items())),
-        by_language=dict(sorted(by_language.items())),
-        by_hour=by_hour,
-        by_day=by_day,
-        offers=offers,
-        offers_per_accepted=offers_to_accepted / total.accepted if total.accepted else None,
+        by_state=by_state,
+        by_language=by_language,
+        by_hour=[_tally(found, "hour", str(hour)) for hour in range(24)],
+        by_day={day: _tally(found, "day", day.isoformat()) for day in period.days()},
+        offers=Counter(found.get("offers", {})),
+        offers_per_accepted=found.get("offers_to_accepted", 0) / accepted if accepted else None,
         sent_elsewhere=sum(elsewhere.values()),
         sent_elsewhere_by_state=dict(sorted(elsewhere.items())),
         erased=Referral.objects.filter(erased_at__gte=period.start, erased_at__lt=period.end).count(),
+        funnel=funnel,
+        funnel_by_state=funnel_by_state,
     )
 
 
-def _set_percentiles(tallies: dict, found: dict) -> None:
-    for key, (median, p90) in found.items():
-        if key in tallies:
-            tallies[key].median, tallies[key].p90 = median, p90
+def _tally(found: dict, kind: str, key: str) -> Tally:
+    """The tally of one state, language, hour or day, with its time to accept where it is kept."""
+    tally = Tally()
+    for status, (count, within_window, within_15) in found.get(kind, {}).get(key, {}).items():
+        tally.add(status, count, within_window, within_15)
+    if kind in ("state", "language"):
+        _set_percentiles(tally, found.get(f"waits_{kind}", {}).get(key, {}))
+    return tally
+
+
+def _sum(histograms) -> dict:
+    total: dict = {}
+    for histogram in histograms:
+        daily.add(total, histogram)
+    return total
+
+
+def _set_percentiles(tally: Tally, histogram: dict) -> None:
+    tally.median, tally.p90 = (histogram_percentile(histogram, fraction) for fraction in FRACTIONS)
+
+
+def histogram_percentile(histogram: dict[str, int], fraction: float) -> float | None:
+    """`percentile_cont` of waits kept as {bucket number: count} (`daily.bucket`), taking each bucket's waits
+    as spread evenly across it: within a bucket's width of the exact figure."""
+    buckets = sorted((int(number), count) for number, count in histogram.items() if count)
+    n = sum(count for _number, count in buckets)
+    if not n:
+        return None
+    rank = fraction * (n - 1)
+    wanted = {int(rank): 0.0, min(int(rank) + 1, n - 1): 0.0}
+    seen = 0
+    for number, count in buckets:
+        low, high = daily.bucket_bounds(number)
+        for position in wanted:
+            if seen <= position < seen + count:
+                wanted[position] = low + (position - seen + 0.5) * (high - low) / count
+        seen += count
+    below, above = wanted[int(rank)], wanted[min(int(rank) + 1, n - 1)]
+    return below + (above - below) * (rank - int(rank))
 
 
 def record_sent_elsewhere(state: str, now: datetime, zone: str) -> None:

@@ -18,7 +18,6 @@ from referrals.reporting.coverage import Coverage, taking_referrals_by_state
 from referrals.reporting.coverage import cell as cell_of
 from referrals.reporting.coverage import coverage as coverage_of
 from referrals.reporting.export import KINDS, csv_lines
-from referrals.reporting.outcomes import outcomes
 from referrals.reporting.responsiveness import SORTS
 from referrals.reporting.responsiveness import responsiveness as responsiveness_of
 from referrals.reporting.service import figures, right_now
@@ -50,8 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # the "right now" part refreshing itself
         return render(request, "admin/reporting/_now.html", live)
     period, _errors = periods.period_from(request.GET, now)
-    found = figures(period)
-    funnel, funnel_by_state = outcomes(period)
+    found = figures(period, now)
     languages = dict(Language.objects.values_list("code", "name_en"))
     charts = {
         "by_day": {
@@ -79,8 +77,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         refresh=REFRESH_SECONDS,
         figures=found,
         by_language=[(languages.get(code, code), tally) for code, tally in found.by_language.items()],
-        funnel=funnel,
-        funnel_by_state=funnel_by_state,
+        funnel=found.funnel,
+        funnel_by_state=found.funnel_by_state,
         charts=charts,
     )
 

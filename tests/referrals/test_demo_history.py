@@ -11,7 +11,6 @@ from django.db.models import Count, F, Q
 from agents.demo import seed_agents
 from referrals.demo_history import seed_history
 from referrals.models import Offer, Referral
-from referrals.reporting.outcomes import outcomes
 from referrals.reporting.periods import period_from
 from referrals.reporting.responsiveness import responsiveness
 from referrals.reporting.service import figures
@@ -37,7 +36,7 @@ def test_the_last_seven_days_fill_every_chart_and_table_of_the_dashboard(history
     week, _errors = period_from({"period": "week"}, NOW)
 
     found = figures(week)
-    funnel, funnel_by_state = outcomes(week)
+    funnel, funnel_by_state = found.funnel, found.funnel_by_state
     agents = responsiveness(week)
 
     assert len(found.by_day) == 7 and all(tally.requests for tally in found.by_day.values())
