@@ -45,7 +45,7 @@ from agents.eligibility import current_terms  # noqa: E402
 from hod.reference.lookups import current_plan_year  # noqa: E402
 from referrals.models import DailyFigures  # noqa: E402
 from referrals.reporting import daily  # noqa: E402
-from referrals.reporting.coverage import coverage  # noqa: E402
+from referrals.reporting.coverage import coverage, refresh_agent_counts, taking_referrals_by_state  # noqa: E402
 from referrals.reporting.export import csv_lines  # noqa: E402
 from referrals.reporting.periods import Period  # noqa: E402
 from referrals.reporting.responsiveness import responsiveness  # noqa: E402
@@ -429,6 +429,7 @@ def dashboard(period: Period):
     def show() -> None:
         figures(period, NOW)
         right_now(NOW)
+        taking_referrals_by_state(timezone.now())  # the agent counts as kept (`agent counts` times a count)
 
     return show
 
@@ -531,6 +532,7 @@ def main() -> None:
             "dashboard, the season": dashboard(SEASON),
             "responsiveness, all agents, a week": lambda: responsiveness(WEEK),
             "responsiveness, one agent, a week": lambda: responsiveness(WEEK, agent_id=agent),
+            "agent counts (beat, every minute)": refresh_agent_counts,
             "coverage, a week": coverage_page,
             "export, a day's referrals: first row": first_row_of_export(DAY),
         }
@@ -539,7 +541,10 @@ def main() -> None:
         if any(name.startswith("dashboard") for name in timed):
             keep_the_season()
         results = {name: measure(name, compute) for name, compute in timed.items()}
-        slow = [name for name, result in results.items() if result["p95"] >= 1000]
+        # The issue's list: the dashboard, one agent's responsiveness, coverage (and issue 19's export). Beat
+        # jobs have no target; all agents' responsiveness is measured, and recorded, but not on the list.
+        pages = {name: result for name, result in results.items() if "(beat" not in name and "all agents" not in name}
+        slow = [name for name, result in pages.items() if result["p95"] >= 1000]
         print(f"target, each under 1 s at p95: {'met' if not slow else 'not met: ' + ', '.join(slow)}")
     finally:
         if not KEEP:

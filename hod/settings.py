@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     "erase-consumer-data": {"task": "referrals.tasks.erase_consumer_data", "schedule": crontab(hour=7, minute=0)},
     # The dashboard's kept days: the last week's counted again every 5 minutes, the season's nightly.
     "refresh-daily-figures": {"task": "referrals.tasks.refresh_daily_figures", "schedule": 300.0},
+    # Agents eligible and taking referrals by state and language (coverage, "right now", admin's alerts).
+    "refresh-agent-counts": {"task": "referrals.tasks.refresh_agent_counts", "schedule": 60.0},
     "refresh-season-figures": {
         "task": "referrals.tasks.refresh_daily_figures",
         "schedule": crontab(hour=8, minute=0),

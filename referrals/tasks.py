@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from referrals.erasure import run_erasure
-from referrals.reporting import daily
+from referrals.reporting import coverage, daily
 from referrals.sweep import offer_waiting_referrals, sweep_once
 
 
@@ -29,3 +29,11 @@ def refresh_daily_figures(whole_season: bool = False) -> int:
     """Beat runs this every few minutes for the last week's kept figures, and nightly for the season's:
     the dashboard then reads a past day back instead of counting it again."""
     return daily.refresh(whole_season=whole_season)
+
+
+@shared_task(ignore_result=True)
+def refresh_agent_counts() -> int:
+    """Beat runs this every minute: the agents eligible and taking referrals by state and language, for the
+    coverage page, the dashboard's "right now" and admin's alerts, so that none of them waits for the count."""
+    counts, _at = coverage.refresh_agent_counts()
+    return len(counts)

@@ -9,11 +9,25 @@ the rules once rather than once a state.
 """
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from agents.eligibility.queries import (
@@ -22,7 +36,6 @@ from agents.eligibility.queries import (
     eligible_agents,
     on_the_agent_row,
     served,
-    speaks,
 )
 from agents.models import Agent, License
 from hod.reference.lookups import current_plan_year
@@ -30,6 +43,7 @@ from hod.reference.models import Language, State
 from referrals.models import Referral
 from referrals.reporting.periods import Period
 
+AGENT_COUNTS_MAX_AGE = timedelta(seconds=90)  # the beat job counts them every 60 s
 LIST_LIMIT = 200  # agents listed on a cell's page; the count says how many more
 OPEN = Q(status__in=Referral.OPEN)
 
@@ -71,6 +85,7 @@ class StateRow:
 @dataclass
 class Coverage:
     period: Period
+    agents_counted_at: datetime  # the agent figures are as of then (at most AGENT_COUNTS_MAX_AGE ago)
     languages: list[Language]  # the columns: languages with an agent or a referral somewhere
     left_out: list[Language]  # languages with neither anywhere
     rows: list[StateRow]  # served states, and any other with referrals
@@ -102,11 +117,8 @@ def coverage(period: Period, now: datetime) -> Coverage:
             "code", "name", "is_served"
         )
     )
-    languages = list(
-        Language.objects.annotate(spoken=Exists(Agent.languages.through.objects.filter(language=OuterRef("pk"))))
-    )
-    served_codes = [code for code, _name, is_served in states if is_served]
-    agents = _agents(served_codes, [language.code for language in languages if language.spoken], year, now)
+    languages = list(Language.objects.all())
+    agents, counted_at = agent_counts(now, year)
     cells: dict[str, dict[str, Figures]] = defaultdict(dict)  # state → language → figures
     for (state, language), counts in agents.items():
         if language is not None:
@@ -122,6 +134,7 @@ def coverage(period: Period, now: datetime) -> Coverage:
     ]
     return Coverage(
         period=period,
+        agents_counted_at=counted_at,
         languages=columns,
         left_out=[language for language in languages if language.code not in used],
         rows=[row for row in every_state if row.served or row.total.waiting or row.total.expired],
@@ -161,51 +174,91 @@ def _referrals_by_cell(period: Period) -> dict[tuple[str, str], tuple[int, int, 
     return {(state, language): (waiting, expired, since) for state, language, waiting, expired, since in rows}
 
 
-def _agents(
-    states: list[str], languages: list[str], year: int, now: datetime
-) -> dict[tuple[str, str | None], tuple[int, int]]:
-    """{(state, language): (eligible, on)} for the states and languages, and {(state, None): …} for every
-    language, each agent counted once: one query, whatever the number of agents.
+def _agents(states: list[str], year: int, now: datetime) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """{(state, language): (eligible, on)} for the states, and {(state, None): …} for every language, each
+    agent counted once: one query, whatever the number of agents and languages.
 
-    The rows are the licenses in the states (rule 3's rows), kept when their agent passes every rule
-    but 8 for the license's state: the rule pieces with the state taken from the row, as `eligible_agents`
-    composes them with a constant. The agents on (rule 8) and the speakers of each language (rule 9) are
-    filters on the NPN, so the rules are written once, in `agents.eligibility.queries`."""
+    Its rows are the eligible pairs of a state and an agent, joined to what the agent speaks (rule 9:
+    a row in `Agent.languages`) and to one more row with no language, so that grouping by state and
+    language gives each language's figures and the state's total in one pass."""
     if not states:
         return {}
+    pairs_sql, pairs_params = _eligible_pairs(states, year, timezone.localdate(now)).query.sql_with_params()
+    speakers = Agent.languages.through.objects.order_by().values(npn=F("agent__npn"), spoken=F("language_id"))
+    everyone = Agent.objects.order_by().values("npn", spoken=Value(None, output_field=CharField()))
+    speakers_sql, speakers_params = speakers.union(everyone, all=True).query.sql_with_params()
+    # Plain SQL around the ORM's: a license reaches its agent's languages only through the NPN they
+    # share, a join the ORM cannot write; the statement is the same on PostgreSQL and SQLite.
+    # The two pieces are the ORM's own compiled SQL; every value goes as a parameter.
+    sql = (
+        "SELECT pairs.state, speakers.spoken, COUNT(*), SUM(CASE WHEN pairs.taking THEN 1 ELSE 0 END) "  # nosec B608
+        f"FROM ({pairs_sql}) pairs JOIN ({speakers_sql}) speakers ON speakers.npn = pairs.npn "
+        "GROUP BY pairs.state, speakers.spoken"
+    )
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:  # its subqueries cost PostgreSQL's JIT more to compile than the query takes to run
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, (*pairs_params, *speakers_params))
+        return {(state, language): (eligible, on) for state, language, eligible, on in cursor.fetchall()}
+
+
+def _eligible_pairs(states: list[str], year: int, today: date) -> QuerySet:
+    """(state, npn, taking referrals) once for each agent passing every rule but 8 in one of the states:
+    the licenses there (rule 3's rows) whose agent passes the rules' pieces with the state taken from the
+    row, as `eligible_agents` composes them with a constant."""
     # The license's state as the agent's row sees it, and as the tables the agent's rules look at see it.
     state, state_below = OuterRef("state"), OuterRef(OuterRef("state"))
     passes = Agent.objects.filter(
         on_the_agent_row(state, require_available=False),
-        *beyond_the_agent_row(state_below, None, year, timezone.localdate(now)).values(),
+        *beyond_the_agent_row(state_below, None, year, today).values(),
         npn=OuterRef("npn"),
     )
-    on = Q(npn__in=Agent.objects.filter(TAKING_REFERRALS).values("npn"))
-    columns = {"eligible": Count("npn", distinct=True), "on": Count("npn", distinct=True, filter=on)}
-    for number, language in enumerate(languages):  # by position: a language code is no column name
-        speaks_it = Q(npn__in=Agent.objects.filter(speaks(language)).values("npn"))
-        columns[f"eligible_{number}"] = Count("npn", distinct=True, filter=speaks_it)
-        columns[f"on_{number}"] = Count("npn", distinct=True, filter=speaks_it & on)
-    rows = License.objects.filter(Exists(passes), state__in=states).order_by().values("state").annotate(**columns)
-    if connection.vendor == "postgresql":
-        # Its many subqueries cost PostgreSQL's JIT seconds to compile for a query that runs in less.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            rows = list(rows)
-    found = {}
-    for row in rows:
-        found[row["state"], None] = (row["eligible"], row["on"])
-        for number, language in enumerate(languages):
-            found[row["state"], language] = (row[f"eligible_{number}"], row[f"on_{number}"])
-    return found
+    taking = Q(npn__in=Agent.objects.filter(TAKING_REFERRALS).values("npn"))
+    return (
+        License.objects.filter(Exists(passes), state__in=states)
+        .order_by()
+        .values("npn", "state")  # NPN first: DISTINCT sorts on it, and it tells rows apart sooner
+        .annotate(taking=ExpressionWrapper(taking, output_field=BooleanField()))
+        .distinct()
+    )
 
 
 def taking_referrals_by_state(now: datetime) -> dict[str, int]:
-    """{served state: agents passing every rule now, in any language}: three queries."""
-    year = current_plan_year(now)
+    """{served state: agents passing every rule now, in any language}, as of at most 90 seconds ago."""
+    agents, _at = agent_counts(now)
+    return dict(sorted((state, on) for (state, language), (_eligible, on) in agents.items() if language is None))
+
+
+def agent_counts(
+    now: datetime, year: int | None = None
+) -> tuple[dict[tuple[str, str | None], tuple[int, int]], datetime]:
+    """`_agents` for every served state, and when they were counted. The count reads every license of
+    every agent, and the dashboard's "right now" asks for it every few seconds: it is kept for
+    AGENT_COUNTS_MAX_AGE, and the beat job `refresh_agent_counts` counts again every minute, so that a
+    viewer rarely waits for it."""
+    year = year or current_plan_year(now)
+    kept = cache.get(_counts_key(year))
+    if kept is not None and now - AGENT_COUNTS_MAX_AGE <= kept[1] <= now:
+        return kept
+    return refresh_agent_counts(now, year)
+
+
+def refresh_agent_counts(
+    now: datetime | None = None, year: int | None = None
+) -> tuple[dict[tuple[str, str | None], tuple[int, int]], datetime]:
+    """Count the agents of every served state again, and keep the counts: two queries."""
+    now = now or timezone.now()
+    year = year or current_plan_year(now)
     states = list(State.objects.filter(Exists(served(OuterRef("code"), year))).values_list("code", flat=True))
-    agents = _agents(states, [], year, now)
-    return {state: agents.get((state, None), (0, 0))[1] for state in states}
+    counts = {(state, None): (0, 0) for state in states} | _agents(states, year, now)  # every served state
+    counted = (counts, now)
+    cache.set(_counts_key(year), counted, timeout=int(AGENT_COUNTS_MAX_AGE.total_seconds()) * 2)
+    return counted
+
+
+def _counts_key(year: int) -> str:
+    return f"coverage:agent-counts:{year}"
 
 
 # One cell --------------------------------------------------------------------------------------
@@ -283,8 +336,7 @@ def gaps(now: datetime) -> list[Gap]:
     }
     if not waiting:
         return []
-    year = current_plan_year(now)
-    agents = _agents(sorted({state for state, _ in waiting}), sorted({language for _, language in waiting}), year, now)
+    agents, _at = agent_counts(now)
     empty = sorted(key for key in waiting if agents.get(key, (0, 0))[0] == 0)
     if not empty:
         return []

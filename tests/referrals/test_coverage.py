@@ -6,6 +6,8 @@ import datetime as dt
 import random
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +18,7 @@ from hod import alerts
 from referrals.models import Referral
 from referrals.reporting.coverage import Gap, cell, coverage, gaps, taking_referrals_by_state
 from referrals.reporting.periods import Period
+from referrals.tasks import refresh_agent_counts
 from tests.agents import test_eligibility as rules
 from tests.factories import UserFactory, add_license, make_eligible_agent
 from tests.referrals.test_reporting import staff
@@ -148,6 +151,30 @@ def test_a_gap_is_told_from_agents_switched_off():
     assert gaps(now) == [Gap("FL", "Vietnamese", 2)]
 
 
+def test_an_agent_is_counted_once_in_a_state_whatever_their_languages_and_licenses():
+    now, week = now_and_week()
+    both = make_eligible_agent("4000001", languages=("es", "vi"))
+    add_license(both, "FL")  # a second license in the same state
+    add_license(both, "TX")
+    silent = make_eligible_agent("4000002", languages=())  # no language on file: in the total, in no column
+    off = make_eligible_agent("4000003", state="TX", languages=("es",))
+    rules.switched_off(off)
+    pool = [both.pk, silent.pk, off.pk]
+
+    rows = {row.code: row for row in coverage(week, now).rows}
+
+    def figures(state: str) -> tuple:
+        row = rows[state]
+        return (row.total.eligible, row.total.on), {lang.code: (cell.eligible, cell.on) for lang, cell in row.cells}
+
+    assert figures("FL") == ((2, 2), {"es": (1, 1), "vi": (1, 1)})
+    assert figures("TX") == ((2, 1), {"es": (2, 1), "vi": (1, 1)})
+    for state in ("FL", "TX"):
+        assert figures(state)[0] == by_hand(pool, state, None)
+    taking = taking_referrals_by_state(now)
+    assert (taking["FL"], taking["TX"]) == (2, 1)
+
+
 def test_a_cell_lists_its_waiting_referrals_and_the_agents_who_could_switch_on():
     now, week = now_and_week()
     on = make_eligible_agent("4000001", languages=("es",), first_name="Onda")
@@ -182,6 +209,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client):
     referral("MI", "vi")  # a gap, so the alert's queries all run
 
     def every_figure():
+        cache.clear()  # the agent counts are kept for a minute: count them each time
         return [
             queries(lambda: coverage(week, now)),
             queries(lambda: cell("FL", "es", now, week)),
@@ -198,8 +226,28 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client):
     many = every_figure()
 
     assert many == few
-    # PostgreSQL: the agents' query turns JIT off in a savepoint of its own (three statements more).
-    assert few[:4] == ([8, 5, 6, 7] if connection.vendor == "postgresql" else [5, 5, 3, 4])
+    # PostgreSQL: the agents' query turns JIT off in a savepoint of its own (three statements more). The
+    # agent counts are counted by the first (two queries) and then read back as kept (none).
+    assert few[:4] == ([9, 5, 1, 3] if connection.vendor == "postgresql" else [6, 5, 1, 3])
+
+
+def test_agent_counts_are_kept_a_minute_and_counted_again_by_the_beat_job():
+    now, week = now_and_week()
+    agent = make_eligible_agent(npn="3999001", state="FL", languages=("es",))
+    first = coverage(week, now)
+    Agent.objects.filter(pk=agent.pk).update(taking_referrals=False)  # switched off since
+
+    later = coverage(week, now + dt.timedelta(seconds=30))
+    with time_machine.travel(now + dt.timedelta(seconds=60), tick=False):
+        refresh_agent_counts()  # what beat runs every minute
+    after_the_job = coverage(week, now + dt.timedelta(seconds=61))
+
+    fl = {row.code: row.total for row in first.rows}["FL"]
+    assert (fl.eligible, fl.on) == (1, 1) and first.agents_counted_at == now
+    assert {row.code: row.total for row in later.rows}["FL"].on == 1  # kept: as of 30 seconds before
+    assert {row.code: row.total for row in after_the_job.rows}["FL"].on == 0
+    assert after_the_job.agents_counted_at == now + dt.timedelta(seconds=60)
+    assert taking_referrals_by_state(now + dt.timedelta(minutes=10))["FL"] == 0  # too old: counted again
 
 
 # The pages -----------------------------------------------------------------------------------
