@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.accounts import accounts_to_reset, send_password_reset
+from agents.app_notifications import app_devices, contact_method_choices, contact_method_help
 from agents.lookups import cell_phone_taken
 from agents.models import Agent
 from agents.passwords import checklist
@@ -26,6 +27,12 @@ def contact_method_field() -> forms.ChoiceField:
             "Notification: notifications by Email Only can cause delays and lost referrals."
         ),
     )
+
+
+def say_where_app_notifications_go(field: forms.ChoiceField, devices: list | None) -> None:
+    """The options with "App Notification" say which phones and browsers receive them (None: before sign-up)."""
+    field.choices = contact_method_choices(devices)
+    field.help_text = contact_method_help(devices)
 
 
 def phone_field() -> USPhoneNumberField:
@@ -72,6 +79,7 @@ class RegistrationForm(UswdsForm, forms.Form):
     def __init__(self, *args, agent: Agent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.agent = agent
+        say_where_app_notifications_go(self.fields["contact_method"], None)
 
     def clean_cell_phone(self):
         return own_cell_phone(self.cleaned_data["cell_phone"], self.agent)
@@ -174,6 +182,7 @@ class ProfileForm(UswdsForm, forms.Form):
         self.agent = agent
         fields = ("cell_phone", "callback_phone", "contact_method", "zip_code", "portal_language")
         super().__init__(*args, initial={name: getattr(agent, name) for name in fields}, **kwargs)
+        say_where_app_notifications_go(self.fields["contact_method"], app_devices(agent))
 
     def clean_cell_phone(self):
         return own_cell_phone(self.cleaned_data["cell_phone"], self.agent)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from notifications.channels import Channel, ContactMethod
-from notifications.devices import active_tokens
+from notifications.devices import reachable_devices
 from notifications.opt_outs import texts_stopped
 from notifications.sending import Recipient
 
@@ -34,8 +34,8 @@ def channels_that_cannot_reach(agent: Agent, recipient: Recipient) -> dict[str, 
     """The agent's chosen channels that would not reach them now, with why, in their words (the profile's
     test message says so instead of failing quietly)."""
     cannot = {}
-    if Channel.PUSH in recipient.channels and not active_tokens(recipient.user.pk if recipient.user else None):
-        cannot[Channel.PUSH] = _("no app is registered on a phone yet")
+    if Channel.PUSH in recipient.channels and not reachable_devices(recipient.user.pk if recipient.user else None):
+        cannot[Channel.PUSH] = _("no phone or browser is registered for app notifications yet")
     if Channel.SMS in recipient.channels and texts_stopped(recipient.phone):
         cannot[Channel.SMS] = _("you replied STOP to our texts (reply START to receive them again)")
     return cannot

@@ -6,6 +6,7 @@ CELERY_BROKER_URL at PostgreSQL and Redis. The README's configuration table list
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -175,8 +176,14 @@ HOD_SWEEP_INTERVAL_SECONDS = envint("HOD_SWEEP_INTERVAL_SECONDS", 30, minimum=1,
 HOD_REFERRAL_EXPIRY_SECONDS = envint("HOD_REFERRAL_EXPIRY_SECONDS", 86400, minimum=60)
 HOD_MAX_PENDING_OFFERS = envint("HOD_MAX_PENDING_OFFERS", 1, minimum=1)
 # An agent whose offers lapse this many times in a row is switched off (agents.pauses) until they switch
-# back on or their next standard hours begin.
-HOD_PAUSE_AFTER_LAPSES = envint("HOD_PAUSE_AFTER_LAPSES", 2, minimum=1, maximum=100)
+# back on or their next standard hours begin; 0 turns auto-pause off.
+HOD_PAUSE_AFTER_LAPSES = envint("HOD_PAUSE_AFTER_LAPSES", 2, minimum=0, maximum=100)
+# Routing experiments (DESIGN.md): off by default, for the simulation (sim/) to compare; the design's rules stay
+# the product's until the design changes. Among the eligible agents within this many miles of the closest, the
+# one whose recent offers lapsed least (matching.responsiveness); 0: off.
+HOD_RESPONSIVENESS_TIE_BREAK_MILES = envint("HOD_RESPONSIVENESS_TIE_BREAK_MILES", 0, minimum=0, maximum=100)
+# Agents offered one referral at once, the first to accept wins (referrals.lifecycle); 1: one at a time.
+HOD_OFFERS_AT_ONCE = envint("HOD_OFFERS_AT_ONCE", 1, minimum=1, maximum=3)
 # None: the plan year whose open enrollment is current (next year from November 1).
 HOD_PLAN_YEAR = envint("HOD_PLAN_YEAR", 0, minimum=0) or None
 if HOD_PLAN_YEAR is not None and not 2014 <= HOD_PLAN_YEAR <= 2100:
@@ -233,6 +240,8 @@ EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = 20  # seconds; a mail server that hangs must not hold a worker past its lease
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Help On Demand <no-reply@helpondemand.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who push services may write to about our Web Push messages (mailto: or https:).
+HOD_VAPID_SUBJECT = envstr("HOD_VAPID_SUBJECT", "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1])
 HOD_SMS_BACKEND = envchoice("HOD_SMS_BACKEND", "file", ("console", "file", "memory", "twilio"))
 HOD_PUSH_BACKEND = envchoice("HOD_PUSH_BACKEND", "file", ("console", "file", "memory", "fcm"))
 HOD_MESSAGE_FILE_PATH = envstr("HOD_MESSAGE_FILE_PATH", str(VAR_DIR / "messages"))
@@ -243,6 +252,11 @@ TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
 TWILIO_API_URL = ""  # tests point the library at a stand-in; production uses Twilio's own address
 # A service-account JSON file's path (or its content) for Firebase Cloud Messaging.
 FCM_CREDENTIALS = envstr("FCM_CREDENTIALS", "")
+# Web Push to the browsers agents register (notifications.vapid): base64url keys as `web-push generate-vapid-keys`
+# prints them. Unset, the embedded mode makes a pair once and keeps it in VAR_DIR; elsewhere Web Push is off.
+HOD_VAPID_PUBLIC_KEY = envstr("HOD_VAPID_PUBLIC_KEY", "")
+HOD_VAPID_PRIVATE_KEY = envstr("HOD_VAPID_PRIVATE_KEY", "")
+HOD_WEB_PUSH_ANY_ENDPOINT = False  # tests let subscriptions point at a local stand-in push service over http
 # Anymail: the provider's settings go here (for example ANYMAIL_POSTMARK_SERVER_TOKEN → POSTMARK_SERVER_TOKEN);
 # delivery webhooks at /anymail/<provider>/tracking/ need WEBHOOK_SECRET ("user:password" basic auth).
 ANYMAIL = {
@@ -275,6 +289,8 @@ STATICFILES_DIRS = [
     ("d3", BASE_DIR / "node_modules" / "d3-geo" / "dist"),
     ("topojson", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
     ("us-atlas", BASE_DIR / "node_modules" / "us-atlas"),
+    # Passkeys in the browser (the log-in page and the profile).
+    ("simplewebauthn", BASE_DIR / "node_modules" / "@simplewebauthn" / "browser" / "dist" / "bundle"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -317,6 +333,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in before checking the password
     "django.contrib.auth.backends.ModelBackend",
+    "agents.passkeys.PasskeyBackend",  # log-in with a passkey (fingerprint, face or PIN); axes throttles it too
 ]
 LOGIN_URL = "agents:login"
 LOGIN_REDIRECT_URL = "agents:home"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agents.urls import urlpatterns as agent_portal
+from hod import pwa
 from hod.health import healthz, livez
 from hod.metrics import metrics
 from hod.views import favicon, home, privacy, terms_of_use
@@ -13,6 +14,7 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon),
+    path("sw.js", pwa.service_worker, name="service_worker"),  # at the root: its scope is the whole portal
     path("admin/service/", include("referrals.reporting.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
@@ -24,6 +26,7 @@ urlpatterns = [
 # Pages for consumers and agents: English at /…, Spanish at /es/….
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("privacy/", privacy, name="privacy"),
     path("terms/", terms_of_use, name="terms_of_use"),
     *consumer_patterns,

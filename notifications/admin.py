@@ -100,10 +100,21 @@ class NotificationAdmin(HidesConsumerContact, admin.ModelAdmin):
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["user", "platform", "last_seen_at", "retired_at", "retired_reason"]
-    list_filter = ["platform", ("retired_at", admin.EmptyFieldListFilter)]
+    list_display = ["user", "kind", "platform", "name", "last_seen_at", "retired_at", "retired_reason"]
+    list_filter = ["kind", "platform", ("retired_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "token", "platform", "created_at", "last_seen_at", "retired_at", "retired_reason"]
+    readonly_fields = [
+        "user",
+        "kind",
+        "token",
+        "platform",
+        "name",
+        "created_at",
+        "last_seen_at",
+        "retired_at",
+        "retired_reason",
+    ]
+    exclude = ["p256dh", "auth"]  # a browser's keys: only the worker needs them
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from notifications.vapid import VapidKeyError, vapid_keys
+
 
 @register()
 def provider_settings(app_configs, **kwargs) -> list:
@@ -18,6 +20,7 @@ def provider_settings(app_configs, **kwargs) -> list:
             )
     if settings.HOD_PUSH_BACKEND == "fcm" and not settings.FCM_CREDENTIALS:
         problems.append(Error("HOD_PUSH_BACKEND=fcm needs FCM_CREDENTIALS (a service-account file)", id="hod.E003"))
+    problems += _vapid_problems()
     if settings.EMAIL_BACKEND.startswith("anymail.") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
         problems.append(
             Warning(
@@ -27,3 +30,14 @@ def provider_settings(app_configs, **kwargs) -> list:
             )
         )
     return problems
+
+
+def _vapid_problems() -> list:
+    """Keys for Web Push that cannot sign: browsers would refuse every message, so the process does not start."""
+    try:
+        vapid_keys()
+    except VapidKeyError as error:
+        return [Error(str(error), hint="Generate a pair with `npx web-push generate-vapid-keys`.", id="hod.E004")]
+    if not settings.HOD_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+        return [Error("HOD_VAPID_SUBJECT must be a mailto: or https:// address", id="hod.E005")]
+    return []

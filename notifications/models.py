@@ -98,7 +98,12 @@ class Notification(models.Model):
 
 
 class Device(models.Model):
-    """A phone or browser registered for app notifications (an FCM registration token)."""
+    """A phone or browser registered for app notifications: an FCM registration token (the native apps,
+    through HOD_PUSH_BACKEND), or a browser's Web Push subscription (its endpoint in `token`, and its keys)."""
+
+    class Kind(models.TextChoices):
+        FCM = "fcm", "Firebase Cloud Messaging"
+        WEB_PUSH = "webpush", "Web Push"
 
     class Platform(models.TextChoices):
         ANDROID = "android", "Android"
@@ -106,8 +111,13 @@ class Device(models.Model):
         WEB = "web", "Web"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
-    token = models.CharField(max_length=512, unique=True)
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.FCM)
+    token = models.CharField(max_length=1024, unique=True, help_text="FCM registration token, or Web Push endpoint")
     platform = models.CharField(max_length=7, choices=Platform.choices)
+    # A Web Push subscription's keys (RFC 8291): the browser's public key and the shared authentication secret.
+    p256dh = models.CharField(max_length=100, blank=True)
+    auth = models.CharField(max_length=50, blank=True)
+    name = models.CharField(max_length=80, blank=True, help_text='What the agent sees, such as "Chrome · Android"')
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
@@ -117,7 +127,7 @@ class Device(models.Model):
         indexes = [models.Index(fields=["user"], name="device_active", condition=Q(retired_at=None))]
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()} device of user {self.user_id}"
+        return f"{self.name or self.get_platform_display()} ({self.get_kind_display()}) of user {self.user_id}"
 
 
 class SmsOptOut(models.Model):

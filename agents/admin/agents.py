@@ -31,6 +31,7 @@ from agents.models import (
     Invitation,
     License,
     MarketplaceRegistration,
+    Passkey,
     StateDeselection,
     TermsAcceptance,
     TrainingCompletion,
@@ -84,6 +85,23 @@ class AgentChangeInline(admin.TabularInline):
         return False
 
 
+class PasskeyInline(admin.TabularInline):
+    """The agent's passkeys, to help on the phone (read-only: the agent adds and removes them on the profile,
+    each change on the audit trail; the key itself is never shown)."""
+
+    model = Passkey
+    extra = 0
+    fields = ["name", "created_at", "last_used_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 def _table(headers: list[str], rows: list[list], empty: str) -> SafeString:
     if not rows:
         return format_html("<p>{}</p>", empty)
@@ -125,7 +143,14 @@ class AgentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["=npn", "first_name", "last_name", "email"]
     list_select_related = ["user"]
-    inlines = [StateDeselectionInline, WeeklyHoursInline, AbsenceInline, TermsAcceptanceInline, AgentChangeInline]
+    inlines = [
+        StateDeselectionInline,
+        WeeklyHoursInline,
+        AbsenceInline,
+        TermsAcceptanceInline,
+        PasskeyInline,
+        AgentChangeInline,
+    ]
     mlms_fields = ["npn", "first_name", "last_name", "email", "home_state", "languages", "display_option", "in_mlms"]
     readonly_fields = [
         *mlms_fields,

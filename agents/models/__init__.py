@@ -12,6 +12,7 @@ from agents.models.cms import (
     TrainingCompletion,
 )
 from agents.models.invitation import Invitation
+from agents.models.passkey import Passkey
 from agents.models.terms import TermsAcceptance, TermsDocument
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "License",
     "LineOfAuthority",
     "MarketplaceRegistration",
+    "Passkey",
     "ScheduleState",
     "StateDeselection",
     "TermsAcceptance",

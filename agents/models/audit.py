@@ -21,6 +21,9 @@ class AgentChange(models.Model):
         HOURS = "hours", "Standard hours changed"
         ABSENCE_ADDED = "absence_added", "Absence added"
         ABSENCE_REMOVED = "absence_removed", "Absence removed"
+        PASSKEY_ADDED = "passkey_added", "Passkey added"
+        PASSKEY_RENAMED = "passkey_renamed", "Passkey renamed"
+        PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
 
     # No index of its own: the history index below starts with the agent (fewer indexes, faster sweeps).
     agent = models.ForeignKey("Agent", on_delete=models.CASCADE, related_name="changes", db_index=False)

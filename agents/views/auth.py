@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from agents.accounts import send_usernames
@@ -72,6 +73,13 @@ def attempted_username(request: HttpRequest, credentials: dict | None = None) ->
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
     """django-axes calls this after too many failed log-ins: a cool-off, never a permanent lock."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    if request.content_type == "application/json":  # a passkey log-in (agents.views.passkeys): the page says it
+        message = ngettext(
+            "Log-in is paused after several failed attempts. Try again in %(minutes)d minute.",
+            "Log-in is paused after several failed attempts. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        return JsonResponse({"error": message, "code": "locked_out"}, status=429)
     return render(request, "agents/locked_out.html", {"minutes": minutes}, status=429)
 
 

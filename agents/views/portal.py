@@ -30,6 +30,7 @@ from agents.hours import WeeklyHoursForm, ranges_of, ranges_posted, with_monday_
 from agents.models import Absence, Agent, StateDeselection
 from agents.profile import save_state_preferences, update_profile
 from agents.views.auth import safe_next
+from agents.views.passkeys import passkey_rows
 from hod.local_time import day_and_time, zone_name
 from notifications.channels import Channel
 from notifications.sending import send_test_message
@@ -98,6 +99,7 @@ def _profile_page(request: HttpRequest, form, states_form, states_warning: str =
         "languages": agent.languages.all(),
         "zone": zone_name(agent.time_zone or FALLBACK_TIME_ZONE),
         "states_warning": states_warning,
+        "passkeys": passkey_rows(agent),
     }
     return render(request, "agents/profile.html", context)
 

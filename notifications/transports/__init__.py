@@ -1,7 +1,8 @@
 """One transport class per channel and backend, chosen by setting like Django's EMAIL_BACKEND.
 
 A transport's `send(notification)` returns the provider's message id (or "") and raises
-TransportError, telling apart failures worth retrying from permanent ones.
+TransportError, telling apart failures worth retrying from permanent ones. App notifications go through
+`app.AppNotificationTransport`: to native apps through the backend chosen here, to browsers by Web Push.
 """
 
 from django.conf import settings
@@ -46,4 +47,9 @@ def backend_name(channel: str) -> str:
 
 
 def get_transport(channel: str):
+    if channel == Channel.PUSH:
+        # To every device of either kind: the native apps through the backend above, browsers by Web Push.
+        from notifications.transports.app import AppNotificationTransport
+
+        return AppNotificationTransport(channel)
     return import_string(BACKENDS[channel][backend_name(channel)])(channel)

@@ -100,7 +100,7 @@ def admin_form(agent, **changes) -> dict:
         "portal_language": agent.portal_language,
         "taking_referrals": "on" if agent.taking_referrals else "",
     }
-    for prefix in ("statedeselection_set", "weekly_hours", "absences", "terms_acceptances", "changes"):
+    for prefix in ("statedeselection_set", "weekly_hours", "absences", "terms_acceptances", "passkeys", "changes"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     return {key: value for key, value in (data | changes).items() if value != ""}
 

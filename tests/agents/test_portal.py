@@ -82,7 +82,7 @@ def test_the_test_message_goes_on_every_chosen_channel_that_can_reach_and_names_
 
     assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "sms"]
     assert "Test messages are on their way by e-mail and text message." in page
-    assert "Not sent by app notification: no app is registered on a phone yet" in page
+    assert "Not sent by app notification: no phone or browser is registered for app notifications yet" in page
 
 
 def test_the_test_message_names_texts_the_agent_stopped(client, registered):

@@ -33,7 +33,7 @@ WORDS = {
         "save_profile": "Save my profile",
         "receives": "When you accept a referral, the consumer receives your name and (305) 555-0177",
         "test": "Send me a test message",
-        "not_sent": "Not sent by app notification: no app is registered on a phone yet",
+        "not_sent": "Not sent by app notification: no phone or browser is registered for app notifications yet",
         "from": "From",
         "to": "To",
         "add_monday": "Add a range on Monday",
@@ -42,7 +42,7 @@ WORDS = {
         "save_hours": "Save my hours",
         "before": "Before you save",
         "not_begun": "Your hours have not begun: you will stop taking referrals now, and start again",
-        "off_until": re.compile(r"Off: your hours begin \w+day \d"),
+        "off_until": re.compile(r"Off: your hours begin \w+day (\d|midnight|noon)"),
         "home_reason": "Your standard hours have not begun",
         "empty": "The range is empty: give an end other than the start.",
         "what_they_see": "When you accept, the consumer receives your name and your number",
@@ -68,7 +68,7 @@ WORDS = {
         "save_profile": "Guardar mi perfil",
         "receives": "Cuando usted acepta un referido, el consumidor recibe su nombre y el (305) 555-0177",
         "test": "Enviarme un mensaje de prueba",
-        "not_sent": "No se envió por notificación en la aplicación: todavía no hay una aplicación registrada",
+        "not_sent": "No se envió por notificación en la aplicación: todavía no hay un teléfono ni un navegador",
         "from": "Desde",
         "to": "Hasta",
         "add_monday": "Agregar un horario el lunes",
@@ -77,7 +77,7 @@ WORDS = {
         "save_hours": "Guardar mi horario",
         "before": "Antes de guardar",
         "not_begun": "Su horario no ha comenzado: dejará de aceptar referidos ahora y volverá a aceptarlos el",
-        "off_until": re.compile(r"Desactivado: su horario comienza el \S+ \d"),
+        "off_until": re.compile(r"Desactivado: su horario comienza el \S+ (\d|medianoche|mediodía)"),
         "home_reason": "Su horario habitual no ha comenzado",
         "empty": "El horario está vacío: indique una hora de fin distinta de la de inicio.",
         "what_they_see": "Cuando acepte, el consumidor recibirá su nombre y su número",
@@ -105,7 +105,7 @@ def log_in(page, axe, agent, language: str) -> None:
     axe.check()
     page.get_by_label(words["user"], exact=True).fill(agent.user.username)
     page.get_by_label(words["password"], exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=words["login"]).click()
+    page.get_by_role("button", name=words["login"], exact=True).click()
     expect(page.get_by_role("link", name=words["profile"])).to_be_visible()
 
 

@@ -58,7 +58,7 @@ def test_the_closest_agent_sees_the_offer_accepts_and_gets_the_consumers_phone(p
     axe.check()
     page.get_by_label(agent_words["user"], exact=True).fill(offer.agent.user.username)
     page.get_by_label(agent_words["password"], exact=True).fill("Sunny-Day-2027!")
-    page.get_by_role("button", name=agent_words["login"]).click()
+    page.get_by_role("button", name=agent_words["login"], exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"/agents/offers/{offer.pk}/$"))
     countdown = page.locator("[data-countdown]")

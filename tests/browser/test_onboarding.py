@@ -108,7 +108,7 @@ def test_the_portal_from_log_in_to_taking_referrals(page, axe, screenshot, langu
     screenshot("login")
     page.get_by_label("Nombre de usuario" if spanish else "Username", exact=True).fill(agent.user.username)
     page.get_by_label("Contraseña" if spanish else "Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión" if spanish else "Log in").click()
+    page.get_by_role("button", name="Iniciar sesión" if spanish else "Log in", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/agents/terms/$"))
     axe.check()

@@ -8,7 +8,9 @@ from firebase_admin import messaging
 from notifications.channels import ContactMethod
 from notifications.models import Device
 from notifications.sending import Recipient
+from notifications.vapid import new_key_pair
 from tests.factories import UserFactory
+from tests.notifications.push_service import PushService
 from tests.stand_ins import StandIn, serve
 
 TWILIO_SID = "AC" + "1" * 32
@@ -79,6 +81,18 @@ def fcm(settings, stand_in, monkeypatch, service_account_key) -> StandIn:
         }
     )
     return stand_in
+
+
+@pytest.fixture
+def push_service(settings, stand_in) -> PushService:
+    """Web Push goes through pywebpush to a stand-in push service that checks our VAPID signature and
+    decrypts each message as the browser would."""
+    private, public = new_key_pair()
+    settings.HOD_VAPID_PRIVATE_KEY = private
+    settings.HOD_VAPID_PUBLIC_KEY = public
+    settings.HOD_VAPID_SUBJECT = "mailto:ops@helpondemand.example"
+    settings.HOD_WEB_PUSH_ANY_ENDPOINT = True  # the stand-in listens on 127.0.0.1 over http
+    return PushService(stand_in, public)
 
 
 def fcm_error(status: int, grpc_status: str, fcm_code: str | None = None) -> dict:
