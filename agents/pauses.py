@@ -23,10 +23,12 @@ def record_answer(agent_id: int) -> None:
 
 def record_lapse(agent_id: int, now: datetime) -> bool:
     """An offer to the agent lapsed unanswered. The HOD_PAUSE_AFTER_LAPSES-th in a row switches them off and
-    starts the count again; returns whether this lapse switched them off (they are then told why, instead of
+    starts the count again (0: never); returns whether this lapse switched them off (they are then told why, instead of
     hearing about the lapse). An agent already off stays as they are."""
     Agent.objects.filter(pk=agent_id).update(lapses_in_a_row=F("lapses_in_a_row") + 1)
     limit = settings.HOD_PAUSE_AFTER_LAPSES
+    if limit <= 0:
+        return False  # auto-pause is off: the count still goes on (admin's responsiveness view reads it)
     if not Agent.objects.filter(pk=agent_id, lapses_in_a_row__gte=limit).update(lapses_in_a_row=0):
         return False
     agent = Agent.objects.get(pk=agent_id)

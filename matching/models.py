@@ -48,3 +48,16 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"agent {self.agent_id} in {self.state} ({self.language})"
+
+
+class AnswerRecord(models.Model):
+    """How an agent answered their last offers, for the responsiveness tie-break (HOD_RESPONSIVENESS_TIE_BREAK_MILES,
+    an experiment that ships off): `recent_lapses` holds one bit per offer, newest lowest, set when the offer lapsed
+    unanswered (matching.responsiveness keeps the last RECENT_OFFERS). Written by `referrals` through
+    `matching.responsiveness.record_outcome` whenever an offer is answered or lapses; withdrawn offers leave no mark."""
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    recent_lapses = models.PositiveIntegerField(default=0, help_text="One bit per recent offer: 1 = it lapsed")
+
+    def __str__(self) -> str:
+        return f"agent {self.agent_id}: {self.recent_lapses:b}"

@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -21,6 +22,7 @@ from geopy.distance import great_circle
 
 from agents.eligibility import eligible_agents, eligible_among
 from hod.db import run_prepared
+from matching.responsiveness import most_responsive
 
 # Chord length through the earth, in metres: ordering by it is ordering by great-circle distance.
 CHORD = "ll_to_earth(agents_agent.latitude, agents_agent.longitude) <-> ll_to_earth(%s, %s)"
@@ -73,11 +75,40 @@ def next_agent(
     exclude: QuerySet | None = None,
     now: datetime | None = None,
     plan_year: int | None = None,
+    tie_break_miles: int | None = None,
 ) -> Match | None:
     """The eligible agent closest to (latitude, longitude), leaving out the agents in `exclude`
-    (a queryset of agent ids: already offered this referral, at capacity)."""
+    (a queryset of agent ids: already offered this referral, at capacity). With the responsiveness
+    tie-break (`tie_break_miles`, by default HOD_RESPONSIVENESS_TIE_BREAK_MILES; 0 = off), the most
+    responsive of the eligible agents within that many miles of the closest (matching.responsiveness)."""
+    if tie_break_miles is None:
+        tie_break_miles = settings.HOD_RESPONSIVENESS_TIE_BREAK_MILES
     if not use_index():
-        return next_agent_in_python(_candidates(state, language, exclude, now, plan_year), latitude, longitude)
+        candidates = _candidates(state, language, exclude, now, plan_year)
+        return next_agent_in_python(candidates, latitude, longitude, tie_break_miles)
+    matches = _eligible_nearest_first(state, language, latitude, longitude, exclude, now, plan_year)
+    closest = next(matches, None)
+    if closest is None or tie_break_miles <= 0:
+        return closest
+    near = [closest]
+    for match in matches:
+        if match.miles > closest.miles + tie_break_miles:
+            break
+        near.append(match)
+    return most_responsive(near)
+
+
+def _eligible_nearest_first(
+    state: str,
+    language: str,
+    latitude: float,
+    longitude: float,
+    exclude: QuerySet | None,
+    now: datetime | None,
+    plan_year: int | None,
+) -> Iterator[Match]:
+    """The eligible agents in the matching order, found by walking the candidate table outwards: the
+    caller usually takes the first and stops (two short queries)."""
     leave_out, leave_out_params = "", []
     if exclude is not None:
         exclude_sql, leave_out_params = exclude.order_by().query.sql_with_params()
@@ -98,11 +129,13 @@ def next_agent(
             checked.update(row.agent_id for row in batch)
             for row in batch:
                 if row.agent_id in eligible:
-                    return Match(row.agent_id, _miles((latitude, longitude), row.place))
+                    yield Match(row.agent_id, _miles((latitude, longitude), row.place))
         if not full:
-            return None  # the walk met every available candidate
-    # Nobody eligible among the nearest thousands: ask the whole pool once.
-    return _first_of_all(_candidates(state, language, exclude, now, plan_year), latitude, longitude)
+            return  # the walk met every available candidate
+    # Nobody eligible among the nearest thousands: ask the whole pool once (the closest only).
+    found = _first_of_all(_candidates(state, language, exclude, now, plan_year), latitude, longitude)
+    if found is not None and found.agent_id not in checked:
+        yield found
 
 
 def _miles(here: tuple[float, float], there: tuple[float, float]) -> float:
@@ -141,14 +174,20 @@ def _first_of_all(candidates: QuerySet, latitude: float, longitude: float) -> Ma
     return Match(row[0], _miles((latitude, longitude), (row[1], row[2]))) if row else None
 
 
-def next_agent_in_python(candidates: QuerySet, latitude: float, longitude: float) -> Match | None:
+def next_agent_in_python(
+    candidates: QuerySet, latitude: float, longitude: float, tie_break_miles: int = 0
+) -> Match | None:
     """The same choice made by loading the candidates and sorting them here."""
-    best = None
+    ranked = []
     for pk, agent_latitude, agent_longitude, last_offered_at in candidates.values_list(
         "pk", "latitude", "longitude", "last_offered_at"
     ):
         miles = _miles((latitude, longitude), (agent_latitude, agent_longitude))
-        key = (miles, last_offered_at is not None, last_offered_at or 0, pk)
-        if best is None or key < best[0]:
-            best = (key, Match(pk, miles))
-    return best[1] if best else None
+        ranked.append(((miles, last_offered_at is not None, last_offered_at or 0, pk), Match(pk, miles)))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda pair: pair[0])
+    closest = ranked[0][1]
+    if tie_break_miles <= 0:
+        return closest
+    return most_responsive([match for _key, match in ranked if match.miles <= closest.miles + tie_break_miles])

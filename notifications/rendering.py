@@ -41,6 +41,7 @@ KINDS = {
         frozenset({Channel.EMAIL, Channel.SMS}),
     ),
     "offer_lapsed": Kind("To the agent: an offer went to someone else, unanswered"),
+    "offer_taken": Kind("To the agent: another agent offered the referral at the same time accepted first"),
     "referral_withdrawn": Kind("To the agent: the consumer withdrew a referral they had accepted"),
     "paused_for_lapses": Kind("To the agent: switched off after offers went unanswered, and how to switch back on"),
     "consumer_not_called": Kind("To the agent: the consumer said nobody called; the request went to another agent"),

@@ -152,7 +152,8 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
 
 def _progress(referral: Referral, outlook: Outlook | None, zone: str, now: datetime) -> dict:
     """How an open request is going, told honestly without naming anyone: `phase` is "offered" (an agent has it
-    now, since `minutes_ago`, at `offered_time` in the consumer's zone), "looking" (the last agent did not take
+    now, since `minutes_ago`, at `offered_time` in the consumer's zone; `offered_to` agents at once, with the
+    experiment HOD_OFFERS_AT_ONCE, the first asked then), "looking" (the last agent did not take
     it; the next is being asked), "waiting" (nobody is available now) or "nobody" (nobody can come); `asked` is
     how many agents or brokers were asked so far."""
     if outlook is None:
@@ -163,7 +164,7 @@ def _progress(referral: Referral, outlook: Outlook | None, zone: str, now: datet
         phase = "nobody"
     else:
         phase = "waiting" if referral.status == Referral.Status.WAITING else "looking"
-    progress = {"phase": phase, "asked": referral.offers.count()}
+    progress = {"phase": phase, "asked": referral.offers.count(), "offered_to": outlook.offered_to}
     if outlook.offered_at is not None:
         progress["minutes_ago"] = max(int((now - outlook.offered_at).total_seconds() // 60), 0)
         progress["offered_time"] = time_in_zone(outlook.offered_at, zone)

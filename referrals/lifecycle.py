@@ -3,11 +3,13 @@ its messages sent only after commit. Views, tasks and the sweep call these and s
 
 Concurrency: every change to a referral or its offers first locks the referral's row (always in that
 order, so two changes never wait on each other in a circle); its next offer is chosen under that
-lock (one offer at a time); the chosen agent's row is locked while their capacity is re-checked (no
-agent over capacity); and every answer to an offer is a conditional UPDATE on a pending offer
-(first one wins). An answer or a lapse then writes its agent's row (their lapses in a row, agents.pauses)
-before the next agent is chosen; should two sweeps ever cross over two agents' rows, PostgreSQL ends one of
-them, and the sweep lapses that offer again without offering it on (its waiting part offers it).
+lock (one offer at a time, or one per place with the experiment HOD_OFFERS_AT_ONCE: the first accept
+withdraws the others under the same lock, so a second accept finds its offer withdrawn); the chosen
+agent's row is locked while their capacity is re-checked (no agent over capacity); and every answer
+to an offer is a conditional UPDATE on a pending offer (first one wins). An answer or a lapse then
+writes its agent's row (their lapses in a row, agents.pauses) before the next agent is chosen; should
+two sweeps ever cross over two agents' rows, PostgreSQL ends one of them, and the sweep lapses that
+offer again without offering it on (its waiting part offers it).
 """
 
 import logging
@@ -15,30 +17,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agents.availability import record_offer
-from agents.eligibility import eligible_agents
+from agents.eligibility import eligible_agents, eligible_among
 from agents.models import Agent
 from agents.pauses import record_answer, record_lapse
 from hod.reference.lookups import ZipCode
 from hod.tokens import hash_token, unsign
 from matching.nearest import next_agent
+from matching.responsiveness import record_outcome
 from notifications.secrets import SecretGone
 from referrals import messages
-from referrals.models import Event, Offer, Referral
+from referrals.models import MAX_OFFERS_AT_ONCE, Event, Offer, Referral
 from referrals.outlook import outlook_for
 
 logger = logging.getLogger(__name__)
 
 
 MAX_CHOICES = 5  # agents found at capacity by a concurrent offer before giving up until the next sweep
+TAKEN = Offer.TAKEN_BY_ANOTHER  # why the other offers end, with HOD_OFFERS_AT_ONCE above 1
 
 
 class OfferClosed(Exception):
-    """An answer to an offer that is no longer open, with the reason: `lapsed`, `answered`, `withdrawn`."""
+    """An answer to an offer that is no longer open, with the reason: `lapsed`, `answered`, `withdrawn`, `taken`
+    (another agent offered it at the same time accepted first)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -178,7 +183,9 @@ def agents_to_leave_out(referral: Referral, now: datetime, also: set[int] | None
 
 
 def offer_next(referral: Referral, now: datetime | None = None, skip_locked: bool = False) -> Offer | None:
-    """Offer the referral to the next agent, if it is open and holds no pending offer; else wait.
+    """Offer the referral to the next agent, if it is open and holds no pending offer; else wait. With the
+    experiment HOD_OFFERS_AT_ONCE (N above 1), to the next agents until N offers are pending, while agents
+    remain. Returns the (first) offer made, or None.
 
     Locks the referral row, so two callers never both make an offer for it; with `skip_locked`
     (the sweep), a referral another process holds is left to that process.
@@ -186,40 +193,59 @@ def offer_next(referral: Referral, now: datetime | None = None, skip_locked: boo
     now = now or timezone.now()
     with transaction.atomic():
         referral = Referral.objects.select_for_update(skip_locked=skip_locked).filter(pk=referral.pk).first()
-        if referral is None or not referral.is_open or referral.offers.filter(status=Offer.Status.PENDING).exists():
+        if referral is None or not referral.is_open:
+            return None
+        held = set(referral.offers.filter(status=Offer.Status.PENDING).values_list("slot", flat=True))
+        places = max(settings.HOD_OFFERS_AT_ONCE - len(held), 0)  # (the setting may have been lowered since)
+        free = [slot for slot in range(MAX_OFFERS_AT_ONCE) if slot not in held][:places]
+        if not free:
             return None
         if referral.expires_at <= now:
-            expire_referral(referral, now)
+            if not held:  # an offer still pending may yet be accepted
+                expire_referral(referral, now)
             return None
-        busy: set[int] = set()
-        for _attempt in range(MAX_CHOICES):
-            match = next_agent(
-                referral.state,
-                referral.language_id,
-                referral.latitude,
-                referral.longitude,
-                exclude=agents_to_leave_out(referral, now, busy),
-                now=now,
-            )
-            if match is None:
+        first = None
+        for slot in free:
+            offer = _offer_to_the_next_agent(referral, slot, now)
+            if offer is None:
                 break
-            agent = Agent.objects.select_for_update().get(pk=match.agent_id)
-            held = agent.offers.filter(status=Offer.Status.PENDING, expires_at__gt=now).count()
-            if held >= settings.HOD_MAX_PENDING_OFFERS:
-                busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago
-                continue
-            return offer_to(referral, agent, match.miles, now)
-        if referral.status != Referral.Status.WAITING:
+            first = first or offer
+        if first is None and not held and referral.status != Referral.Status.WAITING:
             Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
             _event(referral, Event.Kind.WAITING, now)
-        return None
+        return first
 
 
-def offer_to(referral: Referral, agent: Agent, miles: float, now: datetime, detail: str = "") -> Offer:
+def _offer_to_the_next_agent(referral: Referral, slot: int, now: datetime) -> Offer | None:
+    """The closest eligible agent under capacity who was not offered the referral yet, offered it (the caller holds
+    the referral's lock); None when nobody is left."""
+    busy: set[int] = set()
+    for _attempt in range(MAX_CHOICES):
+        match = next_agent(
+            referral.state,
+            referral.language_id,
+            referral.latitude,
+            referral.longitude,
+            exclude=agents_to_leave_out(referral, now, busy),
+            now=now,
+        )
+        if match is None:
+            return None
+        agent = Agent.objects.select_for_update().get(pk=match.agent_id)
+        held = agent.offers.filter(status=Offer.Status.PENDING, expires_at__gt=now).count()
+        if held >= settings.HOD_MAX_PENDING_OFFERS:
+            busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago
+            continue
+        return offer_to(referral, agent, match.miles, now, slot=slot)
+    return None
+
+
+def offer_to(referral: Referral, agent: Agent, miles: float, now: datetime, detail: str = "", slot: int = 0) -> Offer:
     """Make the offer (the caller holds the referral's lock and chose the agent): the agent is told at once."""
     offer = Offer.objects.create(
         referral=referral,
         agent=agent,
+        slot=slot,
         distance_miles=miles,
         offered_at=now,
         expires_at=now + timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS),
@@ -246,14 +272,14 @@ def _close_pending_offer(offer_id: int, agent: Agent | None, to: str, now: datet
     if agent is not None:
         offers = offers.filter(agent=agent)
     if offers.update(status=to, responded_at=now, reject_reason=reason[:255]) != 1:
-        current = Offer.objects.filter(pk=offer_id).values_list("status", "expires_at").first()
+        current = Offer.objects.filter(pk=offer_id).values_list("status", "expires_at", "reject_reason").first()
         if current is None:
             raise OfferClosed("unknown")
-        status, expires_at = current
+        status, expires_at, reason = current
         if status in (Offer.Status.LAPSED, Offer.Status.PENDING) or expires_at <= now:
             raise OfferClosed("lapsed")
         if status == Offer.Status.WITHDRAWN:
-            raise OfferClosed("withdrawn")
+            raise OfferClosed("taken" if reason == TAKEN else "withdrawn")
         raise OfferClosed("answered")
     return Offer.objects.select_related("referral", "agent").get(pk=offer_id)
 
@@ -273,10 +299,12 @@ def accept_offer(offer_id: int, agent: Agent, now: datetime | None = None) -> Of
         _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.ACCEPTED, now)
         record_answer(agent.pk)
+        record_outcome(agent.pk, answered=True)
         Referral.objects.filter(pk=offer.referral_id).update(
             status=Referral.Status.ACCEPTED, accepted_at=now, closed_at=now
         )
         _event(offer.referral, Event.Kind.ACCEPTED, now, offer, f"by agent {agent.pk}")
+        _withdraw_the_other_offers(offer, now)
         messages.tell_consumer_agent_accepted(offer)
     logger.info("offer %s accepted", offer_id)
     return offer
@@ -289,6 +317,7 @@ def reject_offer(offer_id: int, agent: Agent, reason: str = "", now: datetime | 
         _lock_referral_of(offer_id)
         offer = _close_pending_offer(offer_id, agent, Offer.Status.REJECTED, now, reason)
         record_answer(agent.pk)
+        record_outcome(agent.pk, answered=True)
         _event(offer.referral, Event.Kind.REJECTED, now, offer, reason)
         offer_next(offer.referral, now)
     logger.info("offer %s rejected", offer_id)
@@ -309,6 +338,7 @@ def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = T
             return False  # answered, or another sweep lapsed it first
         offer = Offer.objects.select_related("referral").get(pk=offer_id)
         _event(offer.referral, Event.Kind.LAPSED, now, offer)
+        record_outcome(offer.agent_id, answered=False)
         if record_lapse(offer.agent_id, now):
             messages.tell_agent_paused(offer)
         else:
@@ -318,12 +348,31 @@ def lapse_offer(offer_id: int, now: datetime | None = None, then_offer: bool = T
     return True
 
 
+def _withdraw_the_other_offers(accepted: Offer, now: datetime) -> None:
+    """The referral was offered to several agents at once (HOD_OFFERS_AT_ONCE) and one accepted: the others' offers
+    end (not a lapse for them), and they are told it went to someone else."""
+    others = list(
+        Offer.objects.filter(referral_id=accepted.referral_id, status=Offer.Status.PENDING).select_related(
+            "agent", "referral"
+        )
+    )
+    if not others:
+        return
+    Offer.objects.filter(pk__in=[other.pk for other in others], status=Offer.Status.PENDING).update(
+        status=Offer.Status.WITHDRAWN, responded_at=now, reject_reason=TAKEN
+    )
+    for other in others:
+        _event(accepted.referral, Event.Kind.OFFER_WITHDRAWN, now, other, TAKEN)
+        messages.tell_agent_offer_taken(other)
+
+
 def _may_still_accept(offer_id: int, agent: Agent, now: datetime) -> bool:
-    referral = Referral.objects.filter(offers=offer_id).only("state", "language_id").first()
+    referral = Referral.objects.filter(offers=offer_id).values_list("state", "language_id").first()
     if referral is None:
         return True  # the answer below says why not
-    may = eligible_agents(referral.state, referral.language_id, now, require_available=False)
-    return may.filter(pk=agent.pk).exists()
+    if connection.vendor == "postgresql":  # the rules as a prepared statement, planned once per connection
+        return agent.pk in eligible_among([agent.pk], *referral, now, require_available=False)
+    return eligible_agents(*referral, now, require_available=False).filter(pk=agent.pk).exists()
 
 
 def withdraw_offer(offer_id: int, reason: str, now: datetime | None = None) -> bool:

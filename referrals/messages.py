@@ -109,6 +109,21 @@ def tell_agent_offer_lapsed(offer: Offer) -> None:
     )
 
 
+def tell_agent_offer_taken(offer: Offer) -> None:
+    """Offered to several agents at once (HOD_OFFERS_AT_ONCE), another accepted first: this agent's offer ended."""
+    agent = offer.agent
+    send(
+        messaging.recipient(agent),
+        "offer_taken",
+        {
+            "city": offer.referral.city,
+            "state": offer.referral.state,
+            "link": messaging.absolute_url("agents:home", agent.portal_language),
+        },
+        related=offer,
+    )
+
+
 def tell_agent_paused(offer: Offer) -> None:
     """Offers went unanswered too many times in a row, the last one this: the agent is switched off and hears
     why, and how to switch back on with one tap (instead of hearing about this lapse)."""

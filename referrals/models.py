@@ -1,10 +1,11 @@
-"""A consumer's request for help (a referral) and the offers it makes to agents, one at a time.
+"""A consumer's request for help (a referral) and the offers it makes to agents, one at a time (by default).
 
     referral: new → offered ⇄ waiting → accepted            | withdrawn | expired
     offer:    pending → accepted | rejected | lapsed | withdrawn;  accepted → handed back | not called
 
-The database holds the invariants: at most one pending and one accepted offer per referral, one
-offer per (referral, agent), and no offer accepted after its window closed.
+The database holds the invariants: at most one pending offer per referral (per place, when the experiment
+HOD_OFFERS_AT_ONCE offers it to several agents at once) and one accepted offer, one offer per (referral, agent),
+and no offer accepted after its window closed.
 """
 
 import secrets
@@ -153,6 +154,9 @@ class Referral(models.Model):
         return sign("status", self.pk, self.link_version)
 
 
+MAX_OFFERS_AT_ONCE = 3  # the largest HOD_OFFERS_AT_ONCE (hod/settings.py)
+
+
 class Offer(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -175,12 +179,18 @@ class Offer(models.Model):
     handed_back_at = models.DateTimeField(
         null=True, blank=True, help_text="When the accepted referral left the agent: handed back, or nobody called"
     )
+    # Which of the referral's HOD_OFFERS_AT_ONCE places the offer holds (0 when agents are offered one at a time):
+    # the database allows one pending offer per place, so never more pending offers than places.
+    slot = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["offered_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["referral", "agent"], name="one_offer_per_agent"),
-            models.UniqueConstraint(fields=["referral"], condition=Q(status="pending"), name="one_pending_offer"),
+            models.UniqueConstraint(
+                fields=["referral", "slot"], condition=Q(status="pending"), name="one_pending_offer_per_slot"
+            ),
+            models.CheckConstraint(condition=Q(slot__lt=MAX_OFFERS_AT_ONCE), name="offer_slot_in_range"),
             models.UniqueConstraint(fields=["referral"], condition=Q(status="accepted"), name="one_accepted_offer"),
             models.CheckConstraint(
                 condition=~Q(status="accepted") | Q(responded_at__lte=F("expires_at")),
@@ -220,6 +230,14 @@ class Offer(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    # Why an offer was withdrawn when the referral was offered to several agents at once (HOD_OFFERS_AT_ONCE)
+    # and another of them accepted first.
+    TAKEN_BY_ANOTHER = "another agent accepted the referral first"
+
+    @property
+    def is_taken_by_another(self) -> bool:
+        return self.is_withdrawn and self.reject_reason == self.TAKEN_BY_ANOTHER
 
     @property
     def is_handed_back(self) -> bool:

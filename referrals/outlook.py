@@ -4,7 +4,8 @@
   agent can come until one joins. The consumer hears it at once, with the other ways to get help.
 - `later`: such agents exist, but none is on now (or all were tried): the request waits for the next
   one who comes on, and, where known, we say when the earliest of their standard hours begins.
-- `now`: an agent holds the request now (since `offered_at`).
+- `now`: an agent holds the request now (since `offered_at`); with the experiment HOD_OFFERS_AT_ONCE,
+  `offered_to` agents at once, the first of them asked at `offered_at`.
 """
 
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from referrals.models import Offer, Referral
 class Outlook:
     kind: str  # "now", "later" or "nobody"
     next_hours_at: datetime | None = None  # with "later": the earliest start of standard hours, if known
-    offered_at: datetime | None = None  # with "now": when the agent who holds it was asked
+    offered_at: datetime | None = None  # with "now": when the agent who holds it was asked (the first, of several)
+    offered_to: int = 0  # with "now": how many agents hold it
 
     @property
     def nobody_can_come(self) -> bool:
@@ -30,9 +32,9 @@ class Outlook:
 
 def outlook_for(referral: Referral, now: datetime) -> Outlook:
     pending = Offer.objects.filter(referral=referral, status=Offer.Status.PENDING, expires_at__gt=now)
-    offered_at = pending.values_list("offered_at", flat=True).first()
-    if offered_at is not None:
-        return Outlook("now", offered_at=offered_at)
+    offered = sorted(pending.values_list("offered_at", flat=True))
+    if offered:
+        return Outlook("now", offered_at=offered[0], offered_to=len(offered))
     could = eligible_agents(referral.state, referral.language_id, now, require_available=False)
     if not could.exists():
         return Outlook("nobody")

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents.availability import apply_schedules
@@ -31,6 +32,18 @@ BATCH = 500
 
 def _without_pending_offer():
     return ~Exists(Offer.objects.filter(referral=OuterRef("pk"), status=Offer.Status.PENDING))
+
+
+def _with_a_free_place() -> Q:
+    """Referrals that could hold one more pending offer: none pending (one at a time, the default), or, with the
+    experiment HOD_OFFERS_AT_ONCE, a place with no pending offer (an index probe per place)."""
+    if settings.HOD_OFFERS_AT_ONCE == 1:
+        return Q(_without_pending_offer())
+    pending = Offer.objects.filter(referral=OuterRef("pk"), status=Offer.Status.PENDING)
+    free = Q()
+    for slot in range(settings.HOD_OFFERS_AT_ONCE):
+        free |= ~Exists(pending.filter(slot=slot))
+    return free
 
 
 def lapse_due_offers(now: datetime) -> Tally:
@@ -55,7 +68,7 @@ def lapse_due_offers(now: datetime) -> Tally:
 
 
 def offer_waiting_referrals(now: datetime | None = None) -> Tally:
-    """Offer open referrals that hold no pending offer, oldest first.
+    """Offer open referrals that hold no pending offer (with HOD_OFFERS_AT_ONCE: fewer than that many), oldest first.
 
     When a referral finds nobody and no agent in its state and language is free at all (whoever
     was already offered it included), the rest of that group cannot find anyone either and waits
@@ -64,7 +77,7 @@ def offer_waiting_referrals(now: datetime | None = None) -> Tally:
     now = now or timezone.now()
     tally = Tally()
     waiting = (
-        Referral.objects.filter(_without_pending_offer(), status__in=Referral.OPEN, expires_at__gt=now)
+        Referral.objects.filter(_with_a_free_place(), status__in=Referral.OPEN, expires_at__gt=now)
         .order_by("created_at")
         .only("pk", "state", "language_id", "latitude", "longitude")[:BATCH]
     )

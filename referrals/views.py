@@ -38,6 +38,7 @@ CLOSED_MESSAGES = {
     "lapsed": _window_passed,
     "answered": gettext_lazy("This referral was already answered."),
     "withdrawn": gettext_lazy("The consumer withdrew this request."),
+    "taken": gettext_lazy("Another agent or broker accepted this referral first."),
     "unknown": gettext_lazy("This referral is no longer available."),
     "not_eligible": gettext_lazy(
         "You can no longer receive referrals for this consumer's state or language, so it moved to another agent "

@@ -63,6 +63,12 @@ SELECT EXISTS (SELECT 1 FROM referrals_offer WHERE status = 'pending' AND expire
     OR EXISTS (SELECT 1 FROM referrals_referral WHERE status = ANY(%(open)s) AND expires_at <= %(now)s),
     EXISTS (SELECT 1 FROM referrals_referral WHERE status = 'waiting')
 """
+# With HOD_OFFERS_AT_ONCE above 1, a request holding fewer pending offers than that waits for more agents too.
+OFFERED_WITH_A_FREE_PLACE = """
+SELECT EXISTS (SELECT 1 FROM referrals_referral referral WHERE referral.status = 'offered' AND (
+    SELECT count(*) FROM referrals_offer offer WHERE offer.referral_id = referral.id AND offer.status = 'pending'
+) < %(places)s)
+"""
 
 
 def pause_setting() -> int | None:
@@ -301,6 +307,9 @@ class Day:
         with connection.cursor() as cursor:
             cursor.execute(SWEEP_HAS_WORK, {"now": now, "open": list(Referral.OPEN)})
             due, waiting = cursor.fetchone()
+            if not due and self.dirty and not waiting and settings.HOD_OFFERS_AT_ONCE > 1:
+                cursor.execute(OFFERED_WITH_A_FREE_PLACE, {"places": settings.HOD_OFFERS_AT_ONCE})
+                waiting = cursor.fetchone()[0]
         return due or (self.dirty and waiting)
 
     def _look_for_pauses(self, now: datetime) -> None:

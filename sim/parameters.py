@@ -94,17 +94,42 @@ STATE_POPULATION = {
 }  # fmt: skip
 
 # --- Policies compared on the same seeded day -----------------------------------------------------------
-# Each is a set of settings overrides. The rule lives in agents.pauses (called by referrals.lifecycle); the
-# simulation only sets HOD_PAUSE_AFTER_LAPSES. "Off" is a count no agent reaches in a day: the project's
-# setting takes 1 to 100 and its code reads 0 as "after every lapse" (a plain switch-off, not a pause).
-PAUSE_OFF = 32_767  # the largest count the agents' lapses-in-a-row column holds
+# Each is a set of settings overrides; the rules live in the project's code (agents.pauses, matching.responsiveness,
+# referrals.lifecycle), the simulation only sets them. HOD_PAUSE_AFTER_LAPSES=0 turns auto-pause off; the
+# experiments (responsiveness tie-break, a shorter window, offers at once) ship off and are tried here on top of the
+# default auto-pause (N=2), as they would be deployed.
+PAUSE_OFF = 0
+TIE_BREAK_MILES = 5  # "a few miles": within a town, or across a city, of the closest eligible agent
+SHORT_WINDOW = 300  # 5 minutes: answers take 2 minutes at the median, so four in five still come in time
 POLICIES = {
     "seeds (no auto-pause)": {"HOD_PAUSE_AFTER_LAPSES": PAUSE_OFF},
     "auto-pause N=1": {"HOD_PAUSE_AFTER_LAPSES": 1},
     "auto-pause N=2 (default)": {"HOD_PAUSE_AFTER_LAPSES": 2},
     "auto-pause N=3": {"HOD_PAUSE_AFTER_LAPSES": 3},
-    "window 5 min (no auto-pause)": {"HOD_PAUSE_AFTER_LAPSES": PAUSE_OFF, "HOD_OFFER_WINDOW_SECONDS": 300},
-    "window 5 min + auto-pause N=2": {"HOD_PAUSE_AFTER_LAPSES": 2, "HOD_OFFER_WINDOW_SECONDS": 300},
+    "window 5 min (no auto-pause)": {"HOD_PAUSE_AFTER_LAPSES": PAUSE_OFF, "HOD_OFFER_WINDOW_SECONDS": SHORT_WINDOW},
+    "window 5 min + auto-pause N=2": {"HOD_PAUSE_AFTER_LAPSES": 2, "HOD_OFFER_WINDOW_SECONDS": SHORT_WINDOW},
+    "tie-break 5 mi + auto-pause N=2": {
+        "HOD_PAUSE_AFTER_LAPSES": 2,
+        "HOD_RESPONSIVENESS_TIE_BREAK_MILES": TIE_BREAK_MILES,
+    },
+    "two at once + auto-pause N=2": {"HOD_PAUSE_AFTER_LAPSES": 2, "HOD_OFFERS_AT_ONCE": 2},
+    "two at once + window 5 min + N=2": {
+        "HOD_PAUSE_AFTER_LAPSES": 2,
+        "HOD_OFFERS_AT_ONCE": 2,
+        "HOD_OFFER_WINDOW_SECONDS": SHORT_WINDOW,
+    },
+    "two at once + window 5 min + tie-break + N=2": {
+        "HOD_PAUSE_AFTER_LAPSES": 2,
+        "HOD_OFFERS_AT_ONCE": 2,
+        "HOD_OFFER_WINDOW_SECONDS": SHORT_WINDOW,
+        "HOD_RESPONSIVENESS_TIE_BREAK_MILES": TIE_BREAK_MILES,
+    },
+    "three at once + window 5 min + tie-break + N=2": {
+        "HOD_PAUSE_AFTER_LAPSES": 2,
+        "HOD_OFFERS_AT_ONCE": 3,
+        "HOD_OFFER_WINDOW_SECONDS": SHORT_WINDOW,
+        "HOD_RESPONSIVENESS_TIE_BREAK_MILES": TIE_BREAK_MILES,
+    },
 }
 DEFAULT_POLICY = "auto-pause N=2 (default)"  # what ships (DESIGN.md: HOD_PAUSE_AFTER_LAPSES defaults to 2)
 

@@ -151,6 +151,9 @@ def plot(results: list[dict], path) -> None:
     policies = [r for r in policies if r["scale"] == scales[0]]
     default = next((r for r in policies if r["label"] == P.DEFAULT_POLICY), policies[0])
     figure, (upper, lower) = plt.subplots(2, 1, figsize=(11, 8.5), sharex=True)
+    colours = plt.cm.tab20.colors[::2] + plt.cm.tab20.colors[1::2]  # a dozen policies, each its own colour
+    upper.set_prop_cycle(color=colours)
+    lower.set_prop_cycle(color=colours)
     hours = [row["hour"] + 0.5 for row in default["hourly"]]
 
     def series(result, key, factor=1.0):

@@ -193,21 +193,29 @@ def eligible_agents(
 
 
 def eligible_among(
-    agent_ids: list[int], state: str, language: str, now: datetime | None = None, plan_year: int | None = None
+    agent_ids: list[int],
+    state: str,
+    language: str,
+    now: datetime | None = None,
+    plan_year: int | None = None,
+    require_available: bool = True,
 ) -> set[int]:
     """Which of a few agents are eligible (PostgreSQL): the rules asked per agent as columns of the
-    result, which the database evaluates for just these agents, as a prepared statement."""
+    result, which the database evaluates for just these agents, as a prepared statement. Without
+    `require_available`, rule 8 is left out, as in `eligible_agents`."""
     year, today = _year_and_day(now, plan_year)
-    rows = _eligible_among_query(state, language, year, today).run(agent_ids=list(agent_ids))
+    rows = _eligible_among_query(state, language, year, today, require_available).run(agent_ids=list(agent_ids))
     return {row[0] for row in rows if all(row[1:])}
 
 
 @lru_cache(maxsize=1024)
-def _eligible_among_query(state: str, language: str, year: int, today: date) -> PreparedQuery:
+def _eligible_among_query(
+    state: str, language: str, year: int, today: date, require_available: bool = True
+) -> PreparedQuery:
     checks = beyond_the_agent_row(state, language, year, today)
     ids = RawSQL("SELECT unnest(%s::bigint[])", (Placeholder("agent_ids"),))
     rows = (
-        Agent.objects.filter(on_the_agent_row(state), pk__in=ids)
+        Agent.objects.filter(on_the_agent_row(state, require_available), pk__in=ids)
         .annotate(**checks)
         .order_by()
         .values_list("pk", *checks)

@@ -42,6 +42,7 @@ LONGEST_CONTEXT: dict[str, dict] = {
     },
     "status_link_again": {"reference": "ABCD2345", "link": STATUS_LINK},
     "offer_lapsed": {"city": "Rancho Santa Margarita", "state": "FL", "minutes": 15, "link": LONG_LINK},
+    "offer_taken": {"city": "Rancho Santa Margarita", "state": "FL", "link": LONG_LINK},
     "referral_withdrawn": {"first_name": "Maximiliana", "reference": "ABCD2345", "link": LONG_LINK},
     "paused_for_lapses": {"count": 12, "city": "Rancho Santa Margarita", "state": "FL", "link": LONG_LINK + "#switch"},
     "consumer_not_called": {"first_name": "Maximiliana", "reference": "ABCD2345", "link": LONG_LINK},
