@@ -10,10 +10,19 @@ no Celery worker runs, so the queued messages wait there), then:
    cookie), then posts it with a new phone number and a ZIP code in an FFM or SBM-FP state, half in
    Spanish; every answer must be the redirect to the new request's status page.
 
+Beside /healthz it times a fixed reference, /healthz/database (a view that runs one query), whatever
+/healthz comes to check. For each Get Contacted run it reports the CPU time per consumer of the gunicorn
+workers, of the PostgreSQL processes serving the benchmark's database and of the Redis server (all of
+Redis: run it on a quiet machine), read from the operating system (psutil): a figure that compares across
+machines better than requests per second.
+
 Arrivals are open-loop: each request is due at a fixed time whatever happened to the ones before,
 and its latency counts from when it was due, so a stalled server shows up in the figures. Settings:
-BENCH_RATE (consumers per second, default 20), BENCH_SECONDS (default 20), BENCH_AGENTS (default 20000),
-BENCH_WORKERS (gunicorn workers, default 2 x cores + 1). Figures are recorded in bench/README.md.
+BENCH_RATE (consumers per second, default 20; several, comma-separated, are run one after the other),
+BENCH_SECONDS (default 20), BENCH_AGENTS (default 20000), BENCH_WORKERS (gunicorn workers, default 2 x
+cores + 1), BENCH_WORKER_CLASS (gunicorn's, default sync), BENCH_THREADS (gunicorn's --threads).
+BENCH_PROFILE=1 records the workers with py-spy during a GET-only run and a whole-consumer run at the first
+rate and writes flame graphs to bench/profiles/. Figures are recorded in bench/README.md.
 """
 
 import http.client
@@ -37,15 +46,20 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hod.settings")
 
 import match  # noqa: E402  (bench/match.py: the agent pool and the ZIP codes it uses)
+import psutil  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from agents.eligibility import current_terms  # noqa: E402
 from hod.reference.lookups import current_plan_year  # noqa: E402
 
-RATE = float(os.environ.get("BENCH_RATE", "20"))
+RATES = [float(rate) for rate in os.environ.get("BENCH_RATE", "20").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 AGENTS = int(os.environ.get("BENCH_AGENTS", "20000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+PROFILES = ROOT / "bench" / "profiles"
 CONCURRENCY = 64
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7")
@@ -76,6 +90,16 @@ def request(method: str, path: str, body: str | None = None, headers: dict | Non
 def healthz(_: int) -> bool:
     response, _body = request("GET", "/healthz")
     return response.status == 200
+
+
+def database_only(_: int) -> bool:
+    response, _body = request("GET", "/healthz/database")
+    return response.status == 200
+
+
+def form_only(number: int) -> bool:
+    response, body = request("GET", "/es/get-contacted/" if number % 2 else "/get-contacted/")
+    return response.status == 200 and CSRF.search(body) is not None
 
 
 def submit(number: int, places: list[dict]) -> bool | str:
@@ -196,6 +220,10 @@ def start_gunicorn(database_url: str) -> subprocess.Popen:
             f"127.0.0.1:{PORT}",
             "--workers",
             str(WORKERS),
+            "--worker-class",
+            WORKER_CLASS,
+            "--threads",
+            str(THREADS),
             "--log-level",
             "warning",
         ],
@@ -219,8 +247,96 @@ def empty_redis() -> None:
     redis.Redis.from_url(REDIS).flushdb()
 
 
+class CpuClock:
+    """CPU seconds (user + system) used by the gunicorn workers, by the PostgreSQL processes serving the
+    benchmark's database and by the Redis server, between two readings."""
+
+    def __init__(self, server: subprocess.Popen, database: str) -> None:
+        self.server, self.database = psutil.Process(server.pid), database
+
+    def processes(self) -> dict[str, list]:
+        found: dict[str, list] = {
+            "web": [self.server, *self.server.children(recursive=True)],
+            "postgres": [],
+            "redis": [],
+        }
+        for process in psutil.process_iter(["name", "cmdline"]):
+            command = " ".join(process.info["cmdline"] or [])
+            if process.info["name"] == "postgres" and f" {self.database} " in f" {command} ":
+                found["postgres"].append(process)
+            elif (process.info["name"] or "").startswith("redis-server"):
+                found["redis"].append(process)
+        return found
+
+    def read(self) -> dict[str, dict[int, float]]:
+        readings = {}
+        for part, processes in self.processes().items():
+            readings[part] = {}
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                    readings[part][process.pid] = times.user + times.system
+                except psutil.NoSuchProcess:
+                    pass
+        return readings
+
+    @staticmethod
+    def used(before: dict, after: dict) -> dict[str, float]:
+        """Seconds each part used; a process that started in between counts from zero."""
+        return {
+            part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items()) for part in after
+        }
+
+
+def consumers(rate: float, places: list[dict], clock: CpuClock, first: int) -> dict:
+    before = clock.read()
+    result = at_fixed_rate(lambda number: submit(first + number, places), rate, SECONDS)
+    used = CpuClock.used(before, clock.read())
+    done = max(result["requests"] - result["failures"], 1)
+    result["cpu_ms"] = {part: seconds * 1000 / done for part, seconds in used.items()}
+    return result
+
+
+def report_cpu(result: dict) -> None:
+    cpu = result["cpu_ms"]
+    print(
+        f"    CPU per consumer: web {cpu['web']:.1f} ms, PostgreSQL {cpu['postgres']:.1f} ms, "
+        f"Redis {cpu['redis']:.1f} ms, in all {sum(cpu.values()):.1f} ms"
+    )
+
+
+def profiled(name: str, server: subprocess.Popen, run) -> None:
+    """Run `run()` while py-spy records the gunicorn workers; write bench/profiles/<name>.svg."""
+    PROFILES.mkdir(exist_ok=True)
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(server.pid),
+            "--subprocesses",
+            "--rate",
+            "200",
+            "--nonblocking",
+            "--output",
+            str(PROFILES / f"{name}.svg"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # py-spy attaches
+    try:
+        run()
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
 def main() -> None:
-    print(f"rate {RATE:g}/s for {SECONDS:g} s; {AGENTS:,} agents; gunicorn with {WORKERS} workers")
+    print(
+        f"rates {', '.join(f'{rate:g}/s' for rate in RATES)} for {SECONDS:g} s each; {AGENTS:,} agents; gunicorn "
+        f"with {WORKERS} {WORKER_CLASS} workers, {THREADS} thread{'s' if THREADS > 1 else ''} each"
+    )
     connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": "hod_bench_intake"}
     original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     server = None
@@ -238,12 +354,24 @@ def main() -> None:
         # Each worker's first requests load templates and plan queries: warm every worker first.
         with ThreadPoolExecutor(max_workers=WORKERS) as threads:
             list(threads.map(lambda number: submit(number, places), range(1_000_000, 1_000_000 + 10 * WORKERS)))
+        clock = CpuClock(server, settings["NAME"])
 
+        rate = RATES[0]
         print("\n/healthz (database and broker answer)")
-        report(f"at {RATE:g}/s", at_fixed_rate(healthz, RATE, SECONDS))
+        report(f"at {rate:g}/s", at_fixed_rate(healthz, rate, SECONDS))
         report(f"{CONCURRENCY} clients flat out", as_fast_as_possible(healthz, SECONDS / 2))
+        print("/healthz/database (the fixed reference: one query)")
+        report(f"{CONCURRENCY} clients flat out", as_fast_as_possible(database_only, SECONDS / 2))
+        if PROFILE:
+            print("\nprofiling (py-spy) the form alone, then whole consumers, at the first rate")
+            profiled("get-contacted-form", server, lambda: at_fixed_rate(form_only, rate * 2, SECONDS))
+            profiled("get-contacted-consumer", server, lambda: consumers(rate, places, clock, 2_000_000))
+            print(f"  flame graphs in {PROFILES}")
         print("\nGet Contacted (GET the form, then POST it; one referral matched and offered per consumer)")
-        report(f"at {RATE:g}/s", at_fixed_rate(lambda number: submit(number, places), RATE, SECONDS))
+        for number, rate in enumerate(RATES):
+            result = consumers(rate, places, clock, number * 100_000)
+            report(f"at {rate:g}/s", result)
+            report_cpu(result)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

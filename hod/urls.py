@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from agents.urls import urlpatterns as agent_portal
 from hod import pwa
-from hod.health import healthz, livez
+from hod.health import database_healthz, healthz, livez
 from hod.metrics import metrics
 from hod.views import favicon, home, privacy, terms_of_use
 from referrals.urls import agent_home, consumer_patterns, twilio_inbound
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/database", database_healthz, name="database_healthz"),
     path("livez", livez, name="livez"),
     path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon),

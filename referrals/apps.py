@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 def account_saved(sender, instance, **kwargs) -> None:
@@ -28,6 +28,11 @@ class ReferralsConfig(AppConfig):
 
         secrets.register("status_link", status_link_secret)
         post_save.connect(account_saved, sender=get_user_model(), dispatch_uid="referrals.account_saved")
+        from referrals.intake import forget_pauses
+        from referrals.models import IntakePause
+
+        for signal in (post_save, post_delete):  # a pause saved in admin or a test: asked again at the next look
+            signal.connect(forget_pauses, sender=IntakePause, dispatch_uid=f"referrals.forget_pauses.{signal}")
 
         def offer_waiting_referrals_now(sender, agent_ids, **kwargs) -> None:
             offer_waiting.delay()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from hod.local_time import time_in_zone
 from hod.ratelimits import by_value, over_limit
 from hod.reference.lookups import lookup_zip, marketplace_for, other_help_links, state_name
+from referrals.form_page import empty_form_page
 from referrals.forms import GetContactedForm
 from referrals.intake import EVERYWHERE, pause_for
 from referrals.lifecycle import (
@@ -42,7 +43,7 @@ def get_contacted(request: HttpRequest) -> HttpResponse:
         paused = pause_for(EVERYWHERE)
         if paused:
             return _paused(request, paused)
-        return render(request, "referrals/get_contacted.html", {"form": GetContactedForm()})
+        return empty_form_page(request, "referrals/get_contacted.html", GetContactedForm)
     form = GetContactedForm(request.POST)
     if over_limit(request, "get-contacted-ip", settings.HOD_RATELIMIT_PER_IP, "ip"):
         return _too_many(request, form)

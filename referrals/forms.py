@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hod.form_styles import UswdsForm
 from hod.reference.forms import USPhoneNumberField, ZipCodeField
-from hod.reference.models import Language
+from hod.reference.lookups import languages
 from referrals.models import Referral
 
 
@@ -52,7 +52,7 @@ class GetContactedForm(UswdsForm, forms.Form):
                 if language.local_name == language.native_name
                 else f"{language.local_name} ({language.native_name})",
             )
-            for language in Language.objects.all()
+            for language in languages()
         ]
         self.fields["language"].initial = get_language()
 

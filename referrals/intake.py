@@ -16,12 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from hod import cached
 from hod.reference.models import State
 from referrals.models import IntakePause
 
 logger = logging.getLogger(__name__)
 
 EVERYWHERE = None  # the scope of a pause that applies in every state
+PAUSES_KEY = "intake:pauses"
+PAUSES_SECONDS = 10  # the longest another process may take to see a pause begin or end
 
 
 class AlreadyPaused(Exception):
@@ -38,11 +41,33 @@ def _in_effect(now: datetime) -> Q:
 
 def pause_for(state: str | None, now: datetime | None = None) -> IntakePause | None:
     """The pause that keeps a consumer in `state` (a 2-letter code; None: state not known yet) from asking for
-    help at `now`: the state's own, else the one everywhere; None when intake is open. One query."""
+    help at `now`: the state's own, else the one everywhere; None when intake is open.
+
+    Every consumer's GET and POST asks, so the pauses not ended yet are read from the cache (one round trip
+    to Redis in production), forgotten whenever one starts or ends, and kept at most PAUSES_SECONDS anyway."""
     now = now or timezone.now()
-    scopes = (Q(state__isnull=True) | Q(state_id=state)) if state else Q(state__isnull=True)
-    pauses = IntakePause.objects.filter(scopes, _in_effect(now)).select_related("state")
-    return pauses.order_by(F("state").asc(nulls_last=True)).first()
+    not_ended = Q(ended_at__isnull=True) | Q(ended_at__gt=now)
+    pauses = cached.read_through(
+        PAUSES_KEY, PAUSES_SECONDS, lambda: list(IntakePause.objects.filter(not_ended).select_related("state"))
+    )
+    found = [
+        pause
+        for pause in pauses
+        if pause.started_at <= now
+        and (pause.ended_at is None or pause.ended_at > now)
+        and pause.state_id in (None, state or None)
+    ]
+    return min(found, key=lambda pause: pause.state_id is None, default=None)  # the state's own first
+
+
+def forget_pauses(**kwargs) -> None:
+    cached.forget(PAUSES_KEY)
+
+
+def _forget_now_and_after_commit() -> None:
+    """Now, for this transaction's own next look; after commit, for another process that looked meanwhile."""
+    forget_pauses()
+    transaction.on_commit(forget_pauses)
 
 
 def active_pause_in(scope: State | None) -> IntakePause | None:
@@ -79,6 +104,7 @@ def pause_intake(scope: State | None, messages: Mapping[str, str], by, now: date
                 raise
             raise AlreadyPaused(existing) from None
         _log(by, pause, ADDITION, f"Paused intake {pause.where}.")
+        _forget_now_and_after_commit()
     logger.info("intake paused %s by user %s (pause %s)", pause.where, by.pk, pause.pk)
     return pause
 
@@ -92,6 +118,7 @@ def resume_intake(pause: IntakePause, by, now: datetime | None = None) -> bool:
             return False
         pause.ended_at, pause.ended_by = now, by
         _log(by, pause, CHANGE, f"Resumed intake {pause.where}.")
+        _forget_now_and_after_commit()
     logger.info("intake resumed %s by user %s (pause %s)", pause.where, by.pk, pause.pk)
     return True
 

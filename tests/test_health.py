@@ -78,6 +78,15 @@ def test_it_answers_503_without_the_database_and_livez_still_answers(client, dat
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable", "broker": "ok", "sweep": "unknown"}
     assert client.get("/livez").status_code == 200
+    assert client.get("/healthz/database").status_code == 503
+
+
+@pytest.mark.django_db
+def test_the_database_check_asks_one_query_and_nothing_of_the_broker(client, broker_down, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/healthz/database")
+
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
 
 
 @pytest.mark.django_db

@@ -3,16 +3,17 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache as kept_for_the_process
 
 import zipcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Subquery
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from hod.reference.models import PlanYearSetting, State, StateMarketplace
+from hod import cached
+from hod.reference.models import Language, PlanYearSetting, State, StateMarketplace
 
 _ZIP_PATTERN = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 
@@ -31,7 +32,7 @@ class ZipCodeError(ValidationError):
     """A ZIP code that cannot be used, with a message fit to show beside the field."""
 
 
-@cache
+@kept_for_the_process
 def _zip_index() -> dict[str, dict]:
     # The package scans a list on every call; one dict built once makes each lookup O(1).
     return {entry["zip_code"]: entry for entry in zipcodes.list_all()}
@@ -74,9 +75,34 @@ def default_plan_year(now: datetime | None = None) -> int:
     return today.year + 1 if today.month >= 11 else today.year
 
 
+# Reference data every consumer's request reads and administrators rarely change: read from the cache (Redis
+# in production: one round trip instead of a query through the ORM), forgotten when a row changes
+# (`forget_reference_data`, connected to the models' signals), and kept at most this long in any case.
+REFERENCE_SECONDS = 10
+REFERENCE_KEYS = ("reference:plan-year", "reference:marketplaces", "reference:languages")
+
+
+def _reference(key: str, load):
+    return cached.read_through(key, REFERENCE_SECONDS, load)
+
+
+def forget_reference_data(**kwargs) -> None:
+    cached.forget(*REFERENCE_KEYS)
+
+
+def languages() -> list[Language]:
+    """Every language, in the administrators' order."""
+    return _reference("reference:languages", lambda: list(Language.objects.all()))
+
+
 def current_plan_year(now: datetime | None = None) -> int:
     """The administrators' choice if they made one, else HOD_PLAN_YEAR, else the default."""
-    chosen = PlanYearSetting.objects.filter(plan_year__isnull=False).values_list("plan_year", flat=True).first()
+    chosen = _reference(
+        "reference:plan-year",
+        lambda: (
+            PlanYearSetting.objects.filter(plan_year__isnull=False).values_list("plan_year", flat=True).first() or 0
+        ),
+    )
     return chosen or settings.HOD_PLAN_YEAR or default_plan_year(now)
 
 
@@ -97,8 +123,9 @@ def marketplace_for(state: str, plan_year: int | None = None) -> StateMarketplac
     """The state's Marketplace in the plan year (the current one by default, or the latest on file before
     it); None for a place outside the states and DC."""
     year = plan_year or current_plan_year()
-    on_file = StateMarketplace.objects.filter(plan_year__lte=year).order_by("-plan_year").values("plan_year")[:1]
-    return StateMarketplace.objects.select_related("state").filter(state_id=state, plan_year=Subquery(on_file)).first()
+    rows = _reference("reference:marketplaces", lambda: list(StateMarketplace.objects.select_related("state")))
+    on_file = max((row.plan_year for row in rows if row.plan_year <= year), default=None)
+    return next((row for row in rows if row.state_id == state and row.plan_year == on_file), None)
 
 
 def warm_up() -> None:

@@ -13,7 +13,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -38,6 +37,7 @@ from agents.eligibility.queries import (
     served,
 )
 from agents.models import Agent, License
+from hod import cached
 from hod.reference.lookups import current_plan_year
 from hod.reference.models import Language, State
 from referrals.models import Referral
@@ -238,7 +238,7 @@ def agent_counts(
     AGENT_COUNTS_MAX_AGE, and the beat job `refresh_agent_counts` counts again every minute, so that a
     viewer rarely waits for it."""
     year = year or current_plan_year(now)
-    kept = cache.get(_counts_key(year))
+    kept = cached.get(_counts_key(year))
     if kept is not None and now - AGENT_COUNTS_MAX_AGE <= kept[1] <= now:
         return kept
     return refresh_agent_counts(now, year)
@@ -253,7 +253,7 @@ def refresh_agent_counts(
     states = list(State.objects.filter(Exists(served(OuterRef("code"), year))).values_list("code", flat=True))
     counts = {(state, None): (0, 0) for state in states} | _agents(states, year, now)  # every served state
     counted = (counts, now)
-    cache.set(_counts_key(year), counted, timeout=int(AGENT_COUNTS_MAX_AGE.total_seconds()) * 2)
+    cached.put(_counts_key(year), counted, int(AGENT_COUNTS_MAX_AGE.total_seconds()) * 2)
     return counted
 
 
