@@ -12,15 +12,16 @@ no Celery worker runs, so the queued messages wait there), then:
 
 Beside /healthz it times a fixed reference, /healthz/database (a view that runs one query), whatever
 /healthz comes to check. For each Get Contacted run it reports the CPU time per consumer of the gunicorn
-workers, of the PostgreSQL processes serving the benchmark's database and of the Redis server (all of
-Redis: run it on a quiet machine), read from the operating system (psutil): a figure that compares across
-machines better than requests per second.
+workers, of PostgreSQL and of the Redis server (all their processes: run it on a quiet machine), read from
+the operating system (psutil) twice a second, so that a database connection closed during the run still
+counts: a figure that compares across machines better than requests per second.
 
 Arrivals are open-loop: each request is due at a fixed time whatever happened to the ones before,
 and its latency counts from when it was due, so a stalled server shows up in the figures. Settings:
 BENCH_RATE (consumers per second, default 20; several, comma-separated, are run one after the other),
-BENCH_SECONDS (default 20), BENCH_AGENTS (default 20000), BENCH_WORKERS (gunicorn workers, default 2 x
-cores + 1), BENCH_WORKER_CLASS (gunicorn's, default sync), BENCH_THREADS (gunicorn's --threads).
+BENCH_SECONDS (default 20), BENCH_AGENTS (default 20000), BENCH_WORKERS (gunicorn workers, default cores + 1,
+as docker-compose.yml runs 3 on 2 cores: with PostgreSQL and Redis on the same cores, more workers only wait
+for them), BENCH_WORKER_CLASS (gunicorn's, default sync), BENCH_THREADS (gunicorn's --threads).
 BENCH_PROFILE=1 records the workers with py-spy during a GET-only run and a whole-consumer run at the first
 rate and writes flame graphs to bench/profiles/. Figures are recorded in bench/README.md.
 """
@@ -55,7 +56,7 @@ from hod.reference.lookups import current_plan_year  # noqa: E402
 RATES = [float(rate) for rate in os.environ.get("BENCH_RATE", "20").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 AGENTS = int(os.environ.get("BENCH_AGENTS", "20000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))  # as docker-compose.yml runs it
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
@@ -248,11 +249,11 @@ def empty_redis() -> None:
 
 
 class CpuClock:
-    """CPU seconds (user + system) used by the gunicorn workers, by the PostgreSQL processes serving the
-    benchmark's database and by the Redis server, between two readings."""
+    """CPU seconds (user + system) used by the gunicorn workers, by PostgreSQL and by the Redis server, between
+    two readings."""
 
-    def __init__(self, server: subprocess.Popen, database: str) -> None:
-        self.server, self.database = psutil.Process(server.pid), database
+    def __init__(self, server: subprocess.Popen) -> None:
+        self.server = psutil.Process(server.pid)
 
     def processes(self) -> dict[str, list]:
         found: dict[str, list] = {
@@ -262,8 +263,8 @@ class CpuClock:
         }
         for process in psutil.process_iter(["name", "cmdline"]):
             command = " ".join(process.info["cmdline"] or [])
-            if process.info["name"] == "postgres" and f" {self.database} " in f" {command} ":
-                found["postgres"].append(process)
+            if process.info["name"] == "postgres" or command.startswith("postgres:"):
+                found["postgres"].append(process)  # all of it: its writers and checkpoints are per consumer too
             elif (process.info["name"] or "").startswith("redis-server"):
                 found["redis"].append(process)
         return found
@@ -289,9 +290,21 @@ class CpuClock:
 
 
 def consumers(rate: float, places: list[dict], clock: CpuClock, first: int) -> dict:
-    before = clock.read()
+    before, last, done_running = clock.read(), clock.read(), threading.Event()
+
+    def sample() -> None:  # the last reading of every process, including those that end during the run
+        while not done_running.wait(0.5):
+            for part, seconds in clock.read().items():
+                last[part].update(seconds)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     result = at_fixed_rate(lambda number: submit(first + number, places), rate, SECONDS)
-    used = CpuClock.used(before, clock.read())
+    done_running.set()
+    sampler.join()
+    for part, seconds in clock.read().items():
+        last[part].update(seconds)
+    used = CpuClock.used(before, last)
     done = max(result["requests"] - result["failures"], 1)
     result["cpu_ms"] = {part: seconds * 1000 / done for part, seconds in used.items()}
     return result
@@ -354,7 +367,7 @@ def main() -> None:
         # Each worker's first requests load templates and plan queries: warm every worker first.
         with ThreadPoolExecutor(max_workers=WORKERS) as threads:
             list(threads.map(lambda number: submit(number, places), range(1_000_000, 1_000_000 + 10 * WORKERS)))
-        clock = CpuClock(server, settings["NAME"])
+        clock = CpuClock(server)
 
         rate = RATES[0]
         print("\n/healthz (database and broker answer)")

@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 EVERYWHERE = None  # the scope of a pause that applies in every state
 PAUSES_KEY = "intake:pauses"
-PAUSES_SECONDS = 10  # the longest another process may take to see a pause begin or end
 
 
 class AlreadyPaused(Exception):
@@ -43,12 +42,12 @@ def pause_for(state: str | None, now: datetime | None = None) -> IntakePause | N
     """The pause that keeps a consumer in `state` (a 2-letter code; None: state not known yet) from asking for
     help at `now`: the state's own, else the one everywhere; None when intake is open.
 
-    Every consumer's GET and POST asks, so the pauses not ended yet are read from the cache (one round trip
-    to Redis in production), forgotten whenever one starts or ends, and kept at most PAUSES_SECONDS anyway."""
+    Every consumer's GET and POST asks, so the pauses not ended yet are kept a few seconds in each process
+    (hod.cached): a pause begun or ended here applies at once, in the other web processes within seconds."""
     now = now or timezone.now()
     not_ended = Q(ended_at__isnull=True) | Q(ended_at__gt=now)
     pauses = cached.read_through(
-        PAUSES_KEY, PAUSES_SECONDS, lambda: list(IntakePause.objects.filter(not_ended).select_related("state"))
+        PAUSES_KEY, lambda: list(IntakePause.objects.filter(not_ended).select_related("state"))
     )
     found = [
         pause

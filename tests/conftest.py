@@ -53,12 +53,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Rate-limit counters and log-in throttles start from nothing in every test."""
+    """Rate-limit counters, log-in throttles and what a process keeps for a few seconds (hod.cached) start from
+    nothing in every test."""
     from django.core.cache import cache
 
+    from hod import cached
+
     cache.clear()
+    cached.forget_everything()
     yield
     cache.clear()
+    cached.forget_everything()
 
 
 @pytest.fixture(autouse=True)

@@ -75,15 +75,13 @@ def default_plan_year(now: datetime | None = None) -> int:
     return today.year + 1 if today.month >= 11 else today.year
 
 
-# Reference data every consumer's request reads and administrators rarely change: read from the cache (Redis
-# in production: one round trip instead of a query through the ORM), forgotten when a row changes
-# (`forget_reference_data`, connected to the models' signals), and kept at most this long in any case.
-REFERENCE_SECONDS = 10
+# Reference data every consumer's request reads and administrators rarely change: kept a few seconds in each
+# process (hod.cached), forgotten when a row changes (`forget_reference_data`, connected to the models' signals).
 REFERENCE_KEYS = ("reference:plan-year", "reference:marketplaces", "reference:languages")
 
 
 def _reference(key: str, load):
-    return cached.read_through(key, REFERENCE_SECONDS, load)
+    return cached.read_through(key, load)
 
 
 def forget_reference_data(**kwargs) -> None:
