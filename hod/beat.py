@@ -96,6 +96,11 @@ class SingleBeatScheduler(PersistentScheduler):
         self.told_waiting = False
         super().__init__(*args, **kwargs)
 
+    def setup_schedule(self) -> None:
+        # Celery's shelve of last run times lives in VAR_DIR, which a fresh production host may not have yet.
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()
+
     def tick(self, *args, **kwargs) -> float:
         if not self._hold_lock():
             return RETRY_SECONDS

@@ -86,3 +86,14 @@ def test_the_embedded_beat_lock_is_a_file_lock(tmp_path):
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_a_beat_on_a_new_host_makes_the_folder_of_its_schedule(tmp_path):
+    from hod.beat import SingleBeatScheduler
+    from hod.celery import app
+
+    schedule = tmp_path / "not-made-yet" / "celerybeat-schedule"
+    scheduler = SingleBeatScheduler(app=app, schedule_filename=str(schedule), lazy=False)
+    scheduler.close()
+
+    assert schedule.parent.is_dir()
