@@ -231,7 +231,8 @@ def _offer_to_the_next_agent(referral: Referral, slot: int, now: datetime) -> Of
         )
         if match is None:
             return None
-        agent = Agent.objects.select_for_update().get(pk=match.agent_id)
+        # Locked, with the account the offer message goes to (its row is not locked).
+        agent = Agent.objects.select_related("user").select_for_update(of=("self",)).get(pk=match.agent_id)
         held = agent.offers.filter(status=Offer.Status.PENDING, expires_at__gt=now).count()
         if held >= settings.HOD_MAX_PENDING_OFFERS:
             busy.add(agent.pk)  # a concurrent offer took this agent's capacity a moment ago

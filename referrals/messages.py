@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from agents import messaging
+from hod.reference.lookups import language_named
 from notifications.channels import Channel
 from notifications.secrets import Secret
 from notifications.sending import Recipient, send
@@ -32,7 +33,7 @@ def tell_agent_of_offer(offer: Offer) -> None:
             "city": referral.city,
             "state": referral.state,
             "zip_code": referral.zip_code,
-            "language": referral.language,
+            "language": language_named(referral.language_id),
             "miles": offer.distance_miles,
             "minutes": offer_window_minutes(),
             "link": messaging.absolute_url("referrals:offer", agent.portal_language, offer.pk),

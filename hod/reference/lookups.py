@@ -93,6 +93,11 @@ def languages() -> list[Language]:
     return _reference("reference:languages", lambda: list(Language.objects.all()))
 
 
+def language_named(code: str) -> Language | None:
+    """The language with this code, from `languages()`: no query while they are kept."""
+    return next((language for language in languages() if language.code == code), None)
+
+
 def current_plan_year(now: datetime | None = None) -> int:
     """The administrators' choice if they made one, else HOD_PLAN_YEAR, else the default."""
     chosen = _reference(
