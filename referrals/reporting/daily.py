@@ -10,7 +10,7 @@ reported as not called): the beat job `refresh` counts the last week's days agai
 than any request waits to expire) and the season's every night, dropping the blocks above them. So past days
 are at most five minutes behind, and changes older than a week at most a night behind.
 
-Time to accept is kept as a histogram of buckets about 4 % wide (`bucket`), by state and by language.
+Time to accept is kept as a histogram of buckets about 4 % wide (`WaitBucket`), by state and by language.
 Percentiles are read from the histograms added up: within a few percent of the exact figure.
 """
 
@@ -35,13 +35,6 @@ GROWTH = 1.04
 EXACT_BELOW = 60
 
 
-def bucket(seconds: float) -> int:
-    """The number of the bucket of a wait (the database's `WaitBucket` does the same)."""
-    if seconds < EXACT_BELOW:
-        return max(int(seconds), 0)
-    return EXACT_BELOW + int(math.log(seconds / EXACT_BELOW) / math.log(GROWTH))
-
-
 def bucket_bounds(number: int) -> tuple[float, float]:
     """The waits that fall into bucket `number`: [low, high) seconds."""
     if number < EXACT_BELOW:
@@ -50,7 +43,8 @@ def bucket_bounds(number: int) -> tuple[float, float]:
 
 
 class WaitBucket(Func):
-    """`bucket` of `accepted_at - created_at`, in SQL, so that the database groups the waits."""
+    """The bucket of `accepted_at - created_at`: whole seconds under EXACT_BELOW, then each GROWTH times wider
+    than the last (`bucket_bounds` gives a bucket's waits back); in SQL, so that the database groups the waits."""
 
     output_field = FloatField()
 

@@ -169,7 +169,7 @@ def _set_percentiles(tally: Tally, histogram: dict) -> None:
 
 
 def histogram_percentile(histogram: dict[str, int], fraction: float) -> float | None:
-    """`percentile_cont` of waits kept as {bucket number: count} (`daily.bucket`), taking each bucket's waits
+    """`percentile_cont` of waits kept as {bucket number: count} (`daily.WaitBucket`), taking each bucket's waits
     as spread evenly across it: within a bucket's width of the exact figure."""
     buckets = sorted((int(number), count) for number, count in histogram.items() if count)
     n = sum(count for _number, count in buckets)
