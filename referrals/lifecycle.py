@@ -85,34 +85,36 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
     submissions at once make one request).
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                referral = Referral.objects.create(
-                    consented_at=now,
-                    first_name=consumer.first_name,
-                    last_name=consumer.last_name,
-                    phone=consumer.phone,
-                    email=consumer.email,
-                    language_id=consumer.language,
-                    message_language=consumer.message_language,
-                    zip_code=consumer.place.code,
-                    city=consumer.place.city,
-                    state=consumer.place.state,
-                    latitude=consumer.place.latitude,
-                    longitude=consumer.place.longitude,
-                    created_at=now,
-                    expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
-                )
-        except IntegrityError:
-            existing = open_referral_for_phone(consumer.phone)
-            if existing is None:
-                raise
-            raise AlreadyRequested(existing) from None
-        _event(referral, Event.Kind.CREATED, now)
-        offered = offer_next(referral, now)
-        referral.refresh_from_db()
-        messages.tell_consumer_received(referral, "now" if offered else outlook_for(referral, now).kind)
+    referral = None
+    try:
+        with transaction.atomic():
+            # The first write: a phone number with an open request ends the whole transaction here, before
+            # anything else is written (so it needs no savepoint of its own).
+            referral = Referral.objects.create(
+                consented_at=now,
+                first_name=consumer.first_name,
+                last_name=consumer.last_name,
+                phone=consumer.phone,
+                email=consumer.email,
+                language_id=consumer.language,
+                message_language=consumer.message_language,
+                zip_code=consumer.place.code,
+                city=consumer.place.city,
+                state=consumer.place.state,
+                latitude=consumer.place.latitude,
+                longitude=consumer.place.longitude,
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.HOD_REFERRAL_EXPIRY_SECONDS),
+            )
+            _event(referral, Event.Kind.CREATED, now)
+            # No other process can see the new row before commit, so it needs no lock, and it holds no offers.
+            offered = _fill_places(referral, set(), now)
+            messages.tell_consumer_received(referral, "now" if offered else outlook_for(referral, now).kind)
+    except IntegrityError:
+        existing = open_referral_for_phone(consumer.phone) if referral is None else None
+        if existing is None:
+            raise
+        raise AlreadyRequested(existing) from None
     logger.info("referral %s created", referral.pk)
     return referral
 
@@ -196,24 +198,31 @@ def offer_next(referral: Referral, now: datetime | None = None, skip_locked: boo
         if referral is None or not referral.is_open:
             return None
         held = set(referral.offers.filter(status=Offer.Status.PENDING).values_list("slot", flat=True))
-        places = max(settings.HOD_OFFERS_AT_ONCE - len(held), 0)  # (the setting may have been lowered since)
-        free = [slot for slot in range(MAX_OFFERS_AT_ONCE) if slot not in held][:places]
-        if not free:
-            return None
-        if referral.expires_at <= now:
-            if not held:  # an offer still pending may yet be accepted
-                expire_referral(referral, now)
-            return None
-        first = None
-        for slot in free:
-            offer = _offer_to_the_next_agent(referral, slot, now)
-            if offer is None:
-                break
-            first = first or offer
-        if first is None and not held and referral.status != Referral.Status.WAITING:
-            Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
-            _event(referral, Event.Kind.WAITING, now)
-        return first
+        return _fill_places(referral, held, now)
+
+
+def _fill_places(referral: Referral, held: set[int], now: datetime) -> Offer | None:
+    """offer_next's work once the referral is known to be open and its pending offers' places `held` are known
+    (the caller holds the referral's lock, or the referral is not committed yet)."""
+    places = max(settings.HOD_OFFERS_AT_ONCE - len(held), 0)  # (the setting may have been lowered since)
+    free = [slot for slot in range(MAX_OFFERS_AT_ONCE) if slot not in held][:places]
+    if not free:
+        return None
+    if referral.expires_at <= now:
+        if not held:  # an offer still pending may yet be accepted
+            expire_referral(referral, now)
+        return None
+    first = None
+    for slot in free:
+        offer = _offer_to_the_next_agent(referral, slot, now)
+        if offer is None:
+            break
+        first = first or offer
+    if first is None and not held and referral.status != Referral.Status.WAITING:
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
+        referral.status = Referral.Status.WAITING
+        _event(referral, Event.Kind.WAITING, now)
+    return first
 
 
 def _offer_to_the_next_agent(referral: Referral, slot: int, now: datetime) -> Offer | None:
@@ -252,6 +261,7 @@ def offer_to(referral: Referral, agent: Agent, miles: float, now: datetime, deta
         expires_at=now + timedelta(seconds=settings.HOD_OFFER_WINDOW_SECONDS),
     )
     Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.OFFERED)
+    referral.status = Referral.Status.OFFERED
     _event(referral, Event.Kind.OFFERED, now, offer, detail or f"to agent {agent.pk}, {miles:.1f} miles")
     record_offer(agent.pk, now)
     messages.tell_agent_of_offer(offer)

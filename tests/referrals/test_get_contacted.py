@@ -255,7 +255,7 @@ def test_an_unknown_status_link_is_not_found(client, db):
 
 # Queries through Django's cursors (PostgreSQL's matching runs two more as prepared statements, not counted),
 # once the reference data and the intake pauses are in the cache (the first consumer of a process reads them).
-POST_QUERIES = {"postgresql": 21, "sqlite": 22}
+POST_QUERIES = {"postgresql": 14, "sqlite": 15}
 # Broker hand-offs: one for the agent's messages (e-mail, text, app), one for the consumer's confirmation.
 POST_HAND_OFFS = 2
 
