@@ -45,6 +45,8 @@ class Candidate(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agent", "state", "language"], name="one_candidate_row")]
+        # A state and language's rows, switched on or off (matching.nearest.anyone_could_come).
+        indexes = [models.Index(fields=["state", "language", "agent"], name="candidate_state_language")]
 
     def __str__(self) -> str:
         return f"agent {self.agent_id} in {self.state} ({self.language})"

@@ -15,6 +15,7 @@ from django.db.models import Min
 
 from agents.eligibility import eligible_agents
 from agents.models import ScheduleState
+from matching.nearest import anyone_could_come
 from referrals.models import Offer, Referral
 
 
@@ -35,9 +36,9 @@ def outlook_for(referral: Referral, now: datetime) -> Outlook:
     offered = sorted(pending.values_list("offered_at", flat=True))
     if offered:
         return Outlook("now", offered_at=offered[0], offered_to=len(offered))
-    could = eligible_agents(referral.state, referral.language_id, now, require_available=False)
-    if not could.exists():
+    if not anyone_could_come(referral.state, referral.language_id, now):
         return Outlook("nobody")
+    could = eligible_agents(referral.state, referral.language_id, now, require_available=False)
     tried = Offer.objects.filter(referral=referral).values("agent_id")
     starts = (
         could.exclude(pk__in=tried)

@@ -12,9 +12,10 @@ import pytest
 from django.core.management import call_command
 
 from agents.availability import set_taking_referrals
+from agents.eligibility import eligible_agents
 from agents.models import Agent
 from hod.reference.lookups import current_plan_year, lookup_zip
-from matching.nearest import _candidates, next_agent, next_agent_in_python
+from matching.nearest import _candidates, anyone_could_come, next_agent, next_agent_in_python
 from tests.factories import make_eligible_agent
 
 pytestmark = pytest.mark.postgresql
@@ -169,3 +170,25 @@ def test_every_column_the_rules_read_on_the_agents_row_is_mirrored_or_checked_af
     read = _fields_read(on_the_agent_row("FL"))
 
     assert read <= set(MIRRORED_FIELDS[Agent]) | CHECKED_AFTER_THE_WALK, read - set(MIRRORED_FIELDS[Agent])
+
+
+def test_whether_anyone_could_come_for_a_waiting_request_agrees_with_the_rules(pool):
+    """The consumer of a request that waits is told whether an agent could ever come (referrals.outlook): the
+    candidate rows, switched on or off, answer as the rules over every agent do."""
+    from tests.agents.test_eligibility import not_trained
+
+    def could(language: str = "es") -> bool:
+        answer = anyone_could_come("FL", language)
+        assert answer == eligible_agents("FL", language, require_available=False).exists()
+        return answer
+
+    assert could()
+    Agent.objects.update(taking_referrals=False)
+    assert could()  # switched off, they could still switch on
+    not_trained(pool["off"])  # the first candidate fails a rule: the next, larger batch finds Hialeah
+    assert could()
+    for name in ("hialeah", "hollywood", "orlando"):
+        not_trained(pool[name])
+    assert not could()  # every Spanish speaker left fails a rule
+    assert could("en")  # the English-only agent
+    assert not could("vi")  # nobody speaks it
