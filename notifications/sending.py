@@ -1,5 +1,8 @@
 """The one way to send a message to a person: `send(recipient, kind, context)`."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import astuple, dataclass, field
 from typing import Any
 
@@ -13,6 +16,9 @@ from notifications.models import Notification
 from notifications.rendering import KINDS, Rendered, render
 from notifications.secrets import Secret
 from notifications.tasks import hand_off
+
+# The messages sent inside `sent_together`, handed to the broker together when it commits.
+_together: ContextVar[list[int] | None] = ContextVar("sent_together", default=None)
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,27 @@ def send(
         )
     Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: hand_off(ids))
+    together = _together.get()
+    if together is not None:
+        together.extend(ids)
+    else:
+        transaction.on_commit(lambda: hand_off(ids))
     return rows
+
+
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """A transaction (`transaction.atomic()`) whose messages, to whomever, reach the broker in one hand-off once
+    it commits: the worker fans them out. Nothing is handed off if it rolls back."""
+    ids: list[int] = []
+    outer = _together.set(ids)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _together.reset(outer)
+    if ids:
+        transaction.on_commit(lambda: hand_off(ids))  # at once, or when an enclosing transaction commits
 
 
 def send_test_message(recipient: Recipient) -> list[Notification]:

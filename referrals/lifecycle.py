@@ -30,6 +30,7 @@ from hod.tokens import hash_token, unsign
 from matching.nearest import next_agent
 from matching.responsiveness import record_outcome
 from notifications.secrets import SecretGone
+from notifications.sending import sent_together
 from referrals import messages
 from referrals.models import MAX_OFFERS_AT_ONCE, Event, Offer, Referral
 from referrals.outlook import outlook_for
@@ -87,7 +88,7 @@ def create_referral(consumer: Consumer, now: datetime | None = None) -> Referral
     now = now or timezone.now()
     referral = None
     try:
-        with transaction.atomic():
+        with sent_together():  # one transaction; the agent's offer and the consumer's confirmation in one hand-off
             # The first write: a phone number with an open request ends the whole transaction here, before
             # anything else is written (so it needs no savepoint of its own).
             referral = Referral.objects.create(

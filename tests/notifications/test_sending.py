@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from notifications import tasks
 from notifications.channels import Channel, ContactMethod
 from notifications.delivery import deliver
 from notifications.models import Notification, Status
@@ -109,6 +110,29 @@ def test_the_worker_sends_after_commit_and_a_rollback_sends_nothing(worker, wait
     assert Notification.objects.count() == 2
     assert len(mail.outbox) == 1
     assert [message["to"] for message in development.outbox] == ["+13135550142"]
+
+
+def test_messages_sent_together_reach_the_worker_in_one_hand_off_and_a_rollback_sends_none(
+    worker, wait_until, monkeypatch
+):
+    from notifications import sending
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="bea", email="bea@agents.example")
+    consumer = Recipient(email="maria@example.com", phone="+13055550100", channels=frozenset({"email", "sms"}))
+    handed = []
+    monkeypatch.setattr(sending, "hand_off", lambda ids: handed.append(ids) or tasks.hand_off(ids))
+    with pytest.raises(RuntimeError), sending.sent_together():
+        send(recipient_for(user, ContactMethod.EMAIL_TEXT), "test_message")
+        raise RuntimeError("the referral could not be saved")
+    with sending.sent_together():
+        send(recipient_for(user, ContactMethod.EMAIL_TEXT), "test_message")
+        send(consumer, "test_message")
+
+    wait_until(lambda: set(Notification.objects.values_list("status", flat=True)) == {Status.SENT})
+    assert [len(ids) for ids in handed] == [4]  # both people's messages, one hand-off, after commit
+    assert Notification.objects.count() == 4
+    assert sorted(message.to[0] for message in mail.outbox) == ["bea@agents.example", "maria@example.com"]
 
 
 def test_an_unknown_kind_of_message_is_a_programming_error(agent):
