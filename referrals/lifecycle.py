@@ -2,7 +2,8 @@
 its messages sent only after commit. Views, tasks and the sweep call these and stay thin.
 
 Concurrency: every change to a referral or its offers first locks the referral's row (always in that
-order, so two changes never wait on each other in a circle); its next offer is chosen under that
+order, so two changes never wait on each other in a circle; a new referral, which no other process can see
+before it commits, needs none); its next offer is chosen under that
 lock (one offer at a time, or one per place with the experiment HOD_OFFERS_AT_ONCE: the first accept
 withdraws the others under the same lock, so a second accept finds its offer withdrawn); the chosen
 agent's row is locked while their capacity is re-checked (no agent over capacity); and every answer
