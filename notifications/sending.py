@@ -104,7 +104,13 @@ def send(
 @contextmanager
 def sent_together() -> Iterator[None]:
     """A transaction (`transaction.atomic()`) whose messages, to whomever, reach the broker in one hand-off once
-    it commits: the worker fans them out. Nothing is handed off if it rolls back."""
+    it commits: the worker fans them out. Nothing is handed off if it rolls back. Inside another, it joins that
+    one's hand-off. (Messages from a savepoint inside it that rolled back are handed off too: the worker finds no
+    such row and skips them.)"""
+    if _together.get() is not None:
+        with transaction.atomic():
+            yield
+        return
     ids: list[int] = []
     outer = _together.set(ids)
     try:

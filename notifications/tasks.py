@@ -18,7 +18,7 @@ def deliver_notification(notification_id: int) -> None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_notifications(notification_ids: list[int]) -> None:
-    """Messages handed over together (one recipient's, after the request that sent them committed): each goes
+    """Messages handed over together (one transaction's, to one person or several, after it committed): each goes
     on a task of its own here, in the worker, so that one slow provider does not hold up the others."""
     hand_off_each(notification_ids)
 

@@ -229,7 +229,7 @@ def _fill_places(referral: Referral, held: set[int], now: datetime) -> Offer | N
 
 def _offer_to_the_next_agent(referral: Referral, slot: int, now: datetime) -> Offer | None:
     """The closest eligible agent under capacity who was not offered the referral yet, offered it (the caller holds
-    the referral's lock); None when nobody is left."""
+    the referral's lock, or the referral is not committed yet); None when nobody is left."""
     busy: set[int] = set()
     for _attempt in range(MAX_CHOICES):
         match = next_agent(
@@ -253,7 +253,8 @@ def _offer_to_the_next_agent(referral: Referral, slot: int, now: datetime) -> Of
 
 
 def offer_to(referral: Referral, agent: Agent, miles: float, now: datetime, detail: str = "", slot: int = 0) -> Offer:
-    """Make the offer (the caller holds the referral's lock and chose the agent): the agent is told at once."""
+    """Make the offer (the caller chose the agent, and holds the referral's lock or the referral is not committed
+    yet): the agent is told at once."""
     offer = Offer.objects.create(
         referral=referral,
         agent=agent,

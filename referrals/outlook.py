@@ -1,7 +1,7 @@
 """What a consumer can expect, told honestly: will an agent come for this state and language, and when?
 
-- `nobody`: no agent passes every rule but "taking referrals" (rule 8) for the state and language: no
-  agent can come until one joins. The consumer hears it at once, with the other ways to get help.
+- `nobody`: no agent with a location passes every rule but "taking referrals" (rule 8) for the state and
+  language: no agent can come until one joins. The consumer hears it at once, with the other ways to get help.
 - `later`: such agents exist, but none is on now (or all were tried): the request waits for the next
   one who comes on, and, where known, we say when the earliest of their standard hours begins.
 - `now`: an agent holds the request now (since `offered_at`); with the experiment HOD_OFFERS_AT_ONCE,
@@ -38,7 +38,9 @@ def outlook_for(referral: Referral, now: datetime) -> Outlook:
         return Outlook("now", offered_at=offered[0], offered_to=len(offered))
     if not anyone_could_come(referral.state, referral.language_id, now):
         return Outlook("nobody")
-    could = eligible_agents(referral.state, referral.language_id, now, require_available=False)
+    could = eligible_agents(referral.state, referral.language_id, now, require_available=False).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
     tried = Offer.objects.filter(referral=referral).values("agent_id")
     starts = (
         could.exclude(pk__in=tried)

@@ -172,23 +172,30 @@ def test_every_column_the_rules_read_on_the_agents_row_is_mirrored_or_checked_af
     assert read <= set(MIRRORED_FIELDS[Agent]) | CHECKED_AFTER_THE_WALK, read - set(MIRRORED_FIELDS[Agent])
 
 
-def test_whether_anyone_could_come_for_a_waiting_request_agrees_with_the_rules(pool):
+def test_whether_anyone_could_come_for_a_waiting_request_agrees_with_the_rules(pool, monkeypatch):
     """The consumer of a request that waits is told whether an agent could ever come (referrals.outlook): the
-    candidate rows, switched on or off, answer as the rules over every agent do."""
+    candidate rows, switched on or off, answer as the rules over every agent with a location do."""
+    from matching import nearest
     from tests.agents.test_eligibility import not_trained
+
+    monkeypatch.setattr(nearest, "LARGEST_CHECK", 2)  # batches of 1, 2, 2, …: several steps over the pool
 
     def could(language: str = "es") -> bool:
         answer = anyone_could_come("FL", language)
-        assert answer == eligible_agents("FL", language, require_available=False).exists()
+        rules = eligible_agents("FL", language, require_available=False)
+        assert answer == rules.filter(latitude__isnull=False, longitude__isnull=False).exists()
         return answer
 
     assert could()
     Agent.objects.update(taking_referrals=False)
     assert could()  # switched off, they could still switch on
-    not_trained(pool["off"])  # the first candidate fails a rule: the next, larger batch finds Hialeah
+    not_trained(pool["off"])  # the first candidates fail a rule: a later batch finds Hialeah
     assert could()
     for name in ("hialeah", "hollywood", "orlando"):
         not_trained(pool[name])
     assert not could()  # every Spanish speaker left fails a rule
+    nowhere = make_eligible_agent(npn="8000009", zip_code="33130", languages=("es",), first_name="nowhere")
+    Agent.objects.filter(pk=nowhere.pk).update(latitude=None, longitude=None)
+    assert not could()  # passes every rule, but with no location nobody could offer them a request
     assert could("en")  # the English-only agent
     assert not could("vi")  # nobody speaks it

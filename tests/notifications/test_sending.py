@@ -127,7 +127,8 @@ def test_messages_sent_together_reach_the_worker_in_one_hand_off_and_a_rollback_
         raise RuntimeError("the referral could not be saved")
     with sending.sent_together():
         send(recipient_for(user, ContactMethod.EMAIL_TEXT), "test_message")
-        send(consumer, "test_message")
+        with sending.sent_together():  # one inside another joins its hand-off
+            send(consumer, "test_message")
 
     wait_until(lambda: set(Notification.objects.values_list("status", flat=True)) == {Status.SENT})
     assert [len(ids) for ids in handed] == [4]  # both people's messages, one hand-off, after commit
