@@ -12,9 +12,9 @@ from agents.models import Agent
 from notifications.models import Device
 from notifications.vapid import new_key_pair
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.browser.test_agent_portal import log_in
 from tests.factories import make_eligible_agent
 
-PASSWORD = "Sunny-Day-2027!"
 # The notifications the service worker shows, once there are any (two seconds at most).
 NOTIFICATIONS_SHOWN = """async () => {
     const registration = await navigator.serviceWorker.ready;
@@ -56,15 +56,6 @@ def agent(db):
     return make_eligible_agent()  # Email, Text & App Notification (the recommended method), no phone or browser yet
 
 
-def log_in(page, axe, agent: Agent, prefix: str = "") -> None:
-    page.goto(f"{prefix}/agents/login/")
-    axe.check()
-    page.locator("#id_username").fill(agent.user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"**{prefix}/agents/")
-
-
 def installability(page) -> tuple[dict, list]:
     """Chromium's own verdict through the DevTools protocol: the manifest it parsed, and why it would not
     offer to install the page (nothing, when it would)."""
@@ -78,7 +69,7 @@ def installability(page) -> tuple[dict, list]:
 
 
 def test_the_portal_passes_chromiums_installability_check(page, axe, screenshot, agent, live_server):
-    log_in(page, axe, agent)
+    log_in(page, axe, agent, "en")
     axe.check()
 
     worker = page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.active.scriptURL)")
@@ -109,7 +100,7 @@ def test_the_portal_passes_chromiums_installability_check(page, axe, screenshot,
 
 def test_the_spanish_portal_installs_in_spanish(page, axe, agent, live_server):
     Agent.objects.filter(pk=agent.pk).update(portal_language="es")
-    log_in(page, axe, agent, prefix="/es")
+    log_in(page, axe, agent, "es")
     axe.check()
 
     page.evaluate("navigator.serviceWorker.ready")
@@ -125,7 +116,7 @@ def test_the_profile_offers_to_turn_notifications_on_here_and_shows_the_iphone_s
     page, axe, screenshot, agent, context
 ):
     context.grant_permissions(["notifications"])
-    log_in(page, axe, agent)
+    log_in(page, axe, agent, "en")
     axe.check()
     page.goto("/agents/profile/")
     page.evaluate("navigator.serviceWorker.ready")
@@ -167,7 +158,7 @@ def test_the_profile_offers_to_turn_notifications_on_here_and_shows_the_iphone_s
 def test_the_service_worker_shows_a_push_message_with_the_offers_link(page, axe, agent, context, live_server):
     """A message as the push service hands it to the browser (Chromium's DevTools deliver it to the worker)."""
     context.grant_permissions(["notifications"])
-    log_in(page, axe, agent)
+    log_in(page, axe, agent, "en")
     axe.check()
     page.evaluate("navigator.serviceWorker.ready")
     cdp = context.new_cdp_session(page)

@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from agents.models import Passkey
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_agent_portal import log_in
 from tests.factories import make_eligible_agent
-
-PASSWORD = "Sunny-Day-2027!"
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +50,7 @@ def test_an_agent_adds_a_passkey_on_the_profile_logs_out_and_logs_in_with_it(pag
     expect(page.get_by_role("button", name="Log in with a passkey")).to_be_visible()
     expect(page.get_by_text("This browser cannot use passkeys here")).to_be_hidden()
     both_sizes(page, axe, screenshot, "log-in")
-    page.get_by_label("Username", exact=True).fill(agent.user.username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("link", name="Profile")).to_be_visible()
+    log_in(page, axe, agent, "en")
     axe.check()
 
     page.get_by_role("link", name="Profile").click()
@@ -92,11 +88,7 @@ def test_an_agent_adds_a_passkey_on_the_profile_logs_out_and_logs_in_with_it(pag
 
 def test_a_passkey_the_site_does_not_know_is_refused_with_the_reason(page, axe, screenshot, fingerprint_reader):
     agent = make_eligible_agent()
-    page.goto("/agents/login/")
-    page.get_by_label("Username", exact=True).fill(agent.user.username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("link", name="Profile")).to_be_visible()
+    log_in(page, axe, agent, "en")
     axe.check()
     page.get_by_role("link", name="Profile").click()
     page.get_by_label("Name for a new passkey").fill("My phone")
@@ -122,10 +114,7 @@ def test_a_browser_without_passkeys_is_told_and_logs_in_with_the_password(page, 
     expect(page.get_by_text("This browser cannot use passkeys here")).to_be_visible()
     expect(page.get_by_role("button", name="Log in with a passkey")).to_be_hidden()
     both_sizes(page, axe, screenshot, "log-in-without-passkeys")
-    page.get_by_label("Username", exact=True).fill(agent.user.username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("link", name="Profile")).to_be_visible()
+    log_in(page, axe, agent, "en")
     axe.check()
     page.get_by_role("link", name="Profile").click()
     expect(page.get_by_text("To add a passkey, open this page")).to_be_visible()
